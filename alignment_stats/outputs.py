@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from .data import PROJECT_ROOT
 
-__all__ = ["resolve_output_dir", "write_result", "save_figure"]
+__all__ = ["resolve_output_dir", "write_result", "save_figure", "percent_text"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -77,3 +78,21 @@ def save_figure(figure: Any, output_dir: str | Path, name: str, dpi: int = 120) 
     """Save a matplotlib figure to ``<output_dir>/figures/<name>.png`` atomically."""
     path = Path(output_dir) / "figures" / f"{_check_name(name)}.png"
     return _atomic_write(path, lambda tmp: figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
+
+
+def percent_text(share: float, decimals: int = 0) -> str:
+    """A proportion as a percentage rounded half up, as surveys publish it.
+
+    Python's own formatting rounds ties to even (``f"{12.5:.0f}"`` is
+    ``'12'``), which would print 3 of 24 as 12% where the study says 13%.
+
+    Examples
+    --------
+    >>> percent_text(3 / 24), percent_text(0.125, 1), percent_text(float("nan"))
+    ('13%', '12.5%', '–')
+    """
+    if share is None or share != share:
+        return "–"
+    value = Decimal(repr(round(100 * float(share), 9)))
+    step = Decimal(1).scaleb(-decimals)
+    return f"{value.quantize(step, rounding=ROUND_HALF_UP)}%"
