@@ -25,12 +25,20 @@ COUNT_REQUIRED = ("study", "item", "group", "n", "k")
 
 @dataclass(frozen=True)
 class AnalysisInput:
-    """Counts for the analyses, and the figures they came from if known."""
+    """Counts for the analyses, and the figures they came from if known.
+
+    ``paired`` holds, for respondent-level data only, the observed 2x2 table
+    of every paired item (e.g. importance and expertise of the same skill):
+    columns ``study, pair, group, n, both, a_only, b_only, neither`` where
+    ``a`` is the first measure (importance) and ``b`` the second (expertise).
+    From published figures it is None: only the margins are known.
+    """
 
     counts: pd.DataFrame
     figures: pd.DataFrame | None
     studies: dict[str, dict[str, Any]] | None
     source: str
+    paired: pd.DataFrame | None = None
 
 
 def _resolve(path: str | Path) -> Path:
