@@ -21,12 +21,20 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .proportions import ADJUST_METHODS, CI_METHODS, TEST_METHODS, compare_proportions, minimal_detectable_difference
+from .proportions import (
+    ADJUST_METHODS,
+    CI_METHODS,
+    TEST_METHODS,
+    bayes_compare,
+    compare_proportions,
+    minimal_detectable_difference,
+)
 from .reconstruct import count_ranges
 
 __all__ = [
     "GROUP_LABELS",
     "pair_items",
+    "parse_n_overrides",
     "perception_gap",
     "smallest_significant_n",
     "significance_by_size",
@@ -51,6 +59,55 @@ def _check_alpha(alpha: float) -> float:
     if not 0 < alpha < 0.5:
         raise ValueError(f"alpha: {alpha!r} must be between 0 and 0.5")
     return float(alpha)
+
+
+def parse_n_overrides(text: str | None) -> dict[tuple[str, str], int]:
+    """Parse group-size overrides written as ``study/group=n`` (or ``study/group:n``) pairs.
+
+    Examples
+    --------
+    >>> parse_n_overrides("accenture_2014/it=500, accenture_2014/marketing:647")
+    {('accenture_2014', 'it'): 500, ('accenture_2014', 'marketing'): 647}
+    >>> parse_n_overrides(None)
+    {}
+    """
+    overrides: dict[tuple[str, str], int] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        key, _, value = part.replace(":", "=").partition("=")
+        study, _, group = key.strip().partition("/")
+        if not study or not group or not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"n_overrides: {part.strip()!r} is not of the form study/group=n (or study/group:n) with n >= 1")
+        overrides[(study, group)] = int(value)
+    return overrides
+
+
+def _apply_overrides(counts: pd.DataFrame, overrides: dict[tuple[str, str], int], rounding: str) -> pd.DataFrame:
+    """Counts re-derived at user-given group sizes (``n_reason`` says so)."""
+    if not overrides:
+        return counts
+    known = set(zip(counts["study"], counts["group"]))
+    unknown = [f"{s}/{g}" for s, g in overrides if (s, g) not in known]
+    if unknown:
+        raise ValueError(f"n_overrides: {', '.join(unknown)} not in the counts")
+    counts = counts.copy()
+    for (study, group), n in overrides.items():
+        mask = (counts["study"] == study) & (counts["group"] == group)
+        sub = counts.loc[mask]
+        ranges = count_ranges(sub["value"].to_numpy(), n, 0, rounding,
+                              lows=sub["low"].to_numpy(), highs=sub["high"].to_numpy())
+        share = sub["value"].fillna((sub["low"] + sub["high"]) / 2).to_numpy()
+        lo = ranges["k_low"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        hi = ranges["k_high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        best = np.clip(np.floor(share * n / 100 + 0.5), lo, hi)
+        counts.loc[mask, "n"] = n
+        counts.loc[mask, "k"] = pd.array(np.where(np.isnan(best), pd.NA, best), dtype="Int64")
+        counts.loc[mask, "k_low"] = ranges["k_low"].to_numpy()
+        counts.loc[mask, "k_high"] = ranges["k_high"].to_numpy()
+        counts.loc[mask, "consistent"] = (ranges["n_feasible"] > 0).to_numpy()
+        counts.loc[mask, "n_reason"] = f"set by the user (n_overrides: {n})"
+    return counts
 
 
 def pair_items(
@@ -84,7 +141,8 @@ def pair_items(
     pandas.DataFrame
         ``study, item, value1, value2, low1, high1, low2, high2, k1, n1, k2,
         n2, k1_low, k1_high, k2_low, k2_high, consistent, n_source`` where
-        ``n_source`` is ``audit`` or ``assumed`` and ``consistent`` is whether
+        ``n_source`` is ``audit``, ``override`` (sizes set by the user) or
+        ``assumed``, and ``consistent`` is whether
         both figures have a feasible count.
     """
     for name, group in (("group1", group1), ("group2", group2)):
@@ -99,10 +157,16 @@ def pair_items(
             raise ValueError(f"study: {', '.join(unknown)} not in the counts (known: {', '.join(sorted(set(counts['study'])))})")
         data = counts[counts["study"].isin(wanted)]
     keep = ["study", "item", "value", "low", "high", "n", "k", "k_low", "k_high", "consistent"]
-    one = data.loc[data["group"] == group1, keep]
-    two = data.loc[data["group"] == group2, keep]
+    data = data.assign(by_user=data["n_reason"].astype(str).str.startswith("set by the user")
+                       if "n_reason" in data else False)
+    one = data.loc[data["group"] == group1, keep + ["by_user"]]
+    two = data.loc[data["group"] == group2, keep + ["by_user"]]
     paired = one.merge(two, on=["study", "item"], suffixes=("1", "2"))
-    paired["n_source"] = np.where(paired["n1"].isna() | paired["n2"].isna(), "assumed", "audit")
+    paired["n_source"] = np.where(
+        paired["n1"].isna() | paired["n2"].isna(), "assumed",
+        np.where(paired["by_user1"] | paired["by_user2"], "override", "audit"),
+    )
+    paired = paired.drop(columns=["by_user1", "by_user2"])
     if assumed_n is not None:
         if int(assumed_n) != assumed_n or assumed_n < 1:
             raise ValueError(f"assumed_n: {assumed_n!r} must be a whole number >= 1")
@@ -230,8 +294,10 @@ def _verdict(row: Any, alpha: float, label1: str, label2: str) -> str:
         text += f"; not significant (adjusted p = {row.p_adjusted:.2g})"
         if np.isfinite(mdd) and abs(pts) < 100 * mdd:
             text += f"; this sample detects only gaps of about {100 * mdd:.0f} points or more"
-    if row.n_source == "assumed":
-        text += f" [group sizes assumed: {row.n1} and {row.n2}]"
+    text += (f". With flat (Jeffreys) priors, the chance that {label1}'s true share is the higher one is "
+             f"{100 * row.prob_greater:.0f}%")
+    if row.n_source in ("assumed", "override"):
+        text += f" [group sizes {'assumed' if row.n_source == 'assumed' else 'set by the user'}: {row.n1} and {row.n2}]"
     return text
 
 
@@ -277,8 +343,13 @@ def perception_gap(
     pandas.DataFrame
         One row per (study, item): ``study, item, group1, group2, k1, n1,
         k2, n2, p1, p2, diff, ci_low, ci_high, p_value, p_adjusted,
-        cohens_h, significant, mdd, n_significant, n_source, n_tests,
-        ci_method, test, adjust, verdict``. ``significant`` means the
+        cohens_h, significant, mdd, n_significant, prob_greater, cred_low,
+        cred_high, n_source, n_tests, ci_method, test, adjust, verdict``.
+        ``prob_greater`` is the posterior probability that group 1's share
+        is the larger (Jeffreys Beta(1/2, 1/2) priors, exact) and
+        ``cred_low``/``cred_high`` a ``1 - alpha`` credible interval for the
+        difference (seeded Monte Carlo, see
+        :func:`alignment_stats.proportions.bayes_compare`). ``significant`` means the
         adjusted p-value is below ``alpha``; ``mdd`` is the smallest gap (in
         the observed direction) detectable with ``power``; ``n_significant``
         the smallest equal group size at which the published gap would be
@@ -316,8 +387,8 @@ def perception_gap(
     )
     columns = [
         "study", "item", "group1", "group2", "k1", "n1", "k2", "n2", "p1", "p2", "diff", "ci_low", "ci_high",
-        "p_value", "p_adjusted", "cohens_h", "significant", "mdd", "n_significant", "n_source", "n_tests",
-        "ci_method", "test", "adjust", "verdict",
+        "p_value", "p_adjusted", "cohens_h", "significant", "mdd", "n_significant", "prob_greater",
+        "cred_low", "cred_high", "n_source", "n_tests", "ci_method", "test", "adjust", "verdict",
     ]
     if rows.empty:
         return untestable.reindex(columns=columns).reset_index(drop=True).astype(
@@ -343,6 +414,9 @@ def perception_gap(
     published1 = rows["value1"].fillna((rows["low1"] + rows["high1"]) / 2).to_numpy() / 100
     published2 = rows["value2"].fillna((rows["low2"] + rows["high2"]) / 2).to_numpy() / 100
     out["n_significant"] = smallest_significant_n(published1, published2, alpha=alpha, ci=ci)
+    bayes = bayes_compare(out["k1"].to_numpy(), out["n1"].to_numpy(), out["k2"].to_numpy(), out["n2"].to_numpy(),
+                          cred=1 - alpha)
+    out[["prob_greater", "cred_low", "cred_high"]] = bayes[["prob_greater", "cred_low", "cred_high"]].to_numpy()
     label1, label2 = GROUP_LABELS.get(group1, group1), GROUP_LABELS.get(group2, group2)
     out["verdict"] = [_verdict(r, alpha, label1, label2) for _, r in out.iterrows()]
     if len(untestable):
@@ -618,11 +692,11 @@ class PerceptionResult:
     def table(self) -> pd.DataFrame:
         """The main table, shares and differences in percent."""
         cols = ["study", "item", "k1", "n1", "k2", "n2", "p1", "p2", "diff", "ci_low", "ci_high", "p_value",
-                "p_adjusted", "cohens_h", "mdd", "n_significant", "n_source"]
+                "p_adjusted", "cohens_h", "mdd", "n_significant", "prob_greater", "n_source"]
         table = self.gaps[cols].copy()
         for c in ("p1", "p2", "diff", "ci_low", "ci_high", "mdd"):
             table[c] = (100 * table[c]).round(1)
-        for c in ("p_value", "p_adjusted", "cohens_h"):
+        for c in ("p_value", "p_adjusted", "cohens_h", "prob_greater"):
             table[c] = table[c].astype(float).round(4)
         return table
 
@@ -663,6 +737,7 @@ def run_perception(
     rounding: str = "half_up",
     max_missing: int = 1,
     power: float = 0.8,
+    n_overrides: str | dict[tuple[str, str], int] | None = None,
 ) -> PerceptionResult:
     """Run the perception-gap analysis of notebook 01.
 
@@ -676,6 +751,10 @@ def run_perception(
         See :func:`perception_gap`.
     max_missing : int, default 1
         See :func:`alignment_stats.audit.candidate_sizes`.
+    n_overrides : str or dict, optional
+        Group sizes to use instead of the audit's, e.g.
+        ``"accenture_2014/it=500,accenture_2014/marketing=647"`` (see
+        :func:`parse_n_overrides`); counts are re-derived at those sizes.
 
     Returns
     -------
@@ -691,7 +770,9 @@ def run_perception(
     from .inputs import load_input
 
     loaded = load_input(input, rounding=rounding, max_missing=max_missing)
-    gaps = perception_gap(loaded.counts, study, alpha=alpha, ci=ci, test=test, adjust=adjust, power=power,
+    overrides = n_overrides if isinstance(n_overrides, dict) else parse_n_overrides(n_overrides)
+    counts = _apply_overrides(loaded.counts, overrides, rounding)
+    gaps = perception_gap(counts, study, alpha=alpha, ci=ci, test=test, adjust=adjust, power=power,
                           assumed_n=assumed_n, rounding=rounding)
     sensitivity = None
     if loaded.figures is not None:
@@ -706,4 +787,4 @@ def run_perception(
         claims = load_claims(figures=loaded.figures)
         claims = claims[claims["study"].isin(set(gaps["study"]))]
         verdicts = difference_verdicts(claims, gaps, alpha=alpha)
-    return PerceptionResult(loaded.counts, gaps, sensitivity, size_grid, labels, verdicts, loaded.source, alpha)
+    return PerceptionResult(counts, gaps, sensitivity, size_grid, labels, verdicts, loaded.source, alpha)

@@ -171,3 +171,23 @@ def test_run_perception_end_to_end(tmp_path):
 def test_bad_parameters(counts, kwargs, message):
     with pytest.raises(ValueError, match=message):
         perception_gap(counts, **kwargs)
+
+
+def test_group_size_overrides():
+    result = run_perception(study="accenture_2014", n_overrides="accenture_2014/it=500, accenture_2014/marketing:647")
+    row = _row(result.gaps, "accenture_2014", "bypass_it")
+    # 21% of 647 = 135.87 -> 136 (136/647 = 21.02%); 34% of 500 = 170
+    assert (row["k1"], row["n1"], row["k2"], row["n2"], row["n_source"]) == (136, 647, 170, 500, "override")
+    assert "set by the user" in row["verdict"]
+    with pytest.raises(ValueError, match="n_overrides: 'accenture_2014/it' is not of the form"):
+        run_perception(n_overrides="accenture_2014/it")
+    with pytest.raises(ValueError, match="n_overrides: nope/it not in the counts"):
+        run_perception(n_overrides="nope/it=5")
+
+
+def test_bayesian_companion_is_reported(gaps):
+    row = _row(gaps, "leapfrog_2015", "very_collaborative")
+    # Jeffreys posteriors Beta(32.5, 74.5) and Beta(3.5, 21.5): the posterior means 0.304 and 0.14 order the groups
+    assert 0.9 < row["prob_greater"] < 1
+    assert row["cred_low"] < row["diff"] < row["cred_high"]
+    assert "chance that Marketing's true share is the higher one" in row["verdict"]
