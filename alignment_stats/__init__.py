@@ -25,7 +25,14 @@ _PUBLIC = {
         "nested_consistent",
         "shares_sum_consistent",
     ),
-    "audit": ("candidate_sizes", "reconstruct_counts", "audit_study_checks", "audit_findings", "write_counts"),
+    "audit": (
+        "candidate_sizes",
+        "reconstruct_counts",
+        "audit_study_checks",
+        "audit_findings",
+        "write_counts",
+        "run_audit",
+    ),
     "proportions": (
         "compare_proportions",
         "adjust_pvalues",
@@ -33,6 +40,9 @@ _PUBLIC = {
         "minimal_detectable_difference",
         "bayes_compare",
     ),
+    "perception": ("perception_gap", "perception_sensitivity", "difference_verdicts", "run_perception"),
+    "crosstab": ("crosstab", "crosstab_table"),
+    "inputs": ("load_input",),
     "report": ("run_report",),
 }
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
