@@ -618,6 +618,16 @@ def write_counts(counts: pd.DataFrame, directory: str | Path = PROCESSED_DIR) ->
     -------
     tuple of Path
         The parquet and CSV paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from alignment_stats import load_benchmark, load_studies
+    >>> counts = reconstruct_counts(load_benchmark(), load_studies())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     parquet, csv = write_counts(counts, folder)
+    ...     print(parquet.name, csv.name, len(pd.read_parquet(parquet)) == len(counts))
+    counts.parquet counts.csv True
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)

@@ -460,6 +460,15 @@ def perception_sensitivity(
         count), ``flips_with_ci`` (intervals disagree on excluding 0),
         ``flips_with_adjustment`` (adjustments disagree) and ``robust`` (none
         of these).
+
+    Examples
+    --------
+    >>> from alignment_stats import load_benchmark, load_studies
+    >>> table = perception_sensitivity(load_benchmark(), load_studies(), study="leapfrog_2015")
+    >>> print(table.loc[table["item"] == "very_collaborative", ["scenarios", "flips_with_data", "flips_with_ci"]]
+    ...       .to_string(index=False))
+     scenarios  flips_with_data  flips_with_ci
+             4            False           True
     """
     from .audit import candidate_sizes, reconstruct_counts
     from .proportions import adjust_pvalues
@@ -535,7 +544,8 @@ def perception_sensitivity(
         "flips_with_adjustment": by_adj.any(axis=0) & ~by_adj.all(axis=0),
     })
     summary = summary.merge(flips, on=["study", "item"], how="left")
-    summary[["flips_with_ci", "flips_with_adjustment"]] = summary[["flips_with_ci", "flips_with_adjustment"]].fillna(False)
+    for flag in ("flips_with_ci", "flips_with_adjustment"):
+        summary[flag] = summary[flag].astype("boolean").fillna(False).astype(bool)
     summary["robust"] = ~(summary["flips_with_data"] | summary["flips_with_ci"] | summary["flips_with_adjustment"])
     return summary[columns]
 
