@@ -30,7 +30,7 @@ import pandas as pd
 from .proportions import adjust_pvalues, compare_proportions
 from .outputs import percent_text
 
-__all__ = ["CONVENTIONS", "crosstab", "crosstab_table"]
+__all__ = ["CONVENTIONS", "crosstab", "crosstab_table", "style_crosstab"]
 
 CONVENTIONS = ("spss", "q")
 
@@ -227,3 +227,27 @@ def crosstab_table(cells: pd.DataFrame, labels: dict[str, str] | None = None, su
     wide.columns.name = None
     wide.index.name = None
     return wide
+
+
+def style_crosstab(wide: pd.DataFrame, caption: str = "") -> "pd.io.formats.style.Styler":
+    """A styled crosstab for notebooks and HTML reports.
+
+    Cells carrying significance letters are shaded; the table id is fixed
+    (not random) so the rendered HTML is the same on every run.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"study": "s", "item": "x", "group": ["m", "i"], "k": [30, 60], "n": [100, 100]})
+    >>> html = style_crosstab(crosstab_table(crosstab(counts, "s")), "demo").to_html()
+    >>> "T_crosstab" in html and "60% (100) A" in html
+    True
+    """
+    def shade(value: object) -> str:
+        text = str(value)
+        letters = text.rsplit(")", 1)[-1].strip() if ")" in text else ""
+        return "background-color: #dbe9f3; font-weight: bold" if letters else ""
+
+    styler = wide.style.set_uuid("crosstab").map(shade)
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler.set_table_styles([{"selector": "caption", "props": "caption-side: bottom; font-size: 0.85em;"}])

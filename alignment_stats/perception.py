@@ -721,6 +721,17 @@ class PerceptionResult:
         cells = crosstab(self.counts.dropna(subset=["k", "n"]), study, alpha=self.alpha, convention=convention)
         return crosstab_table(cells, labels=GROUP_LABELS, subscripts=subscripts)
 
+    def crosstab_styled(self, study: str, convention: str = "spss") -> Any:
+        """:meth:`crosstab` as a styled table with a caption explaining the letters."""
+        from .crosstab import style_crosstab
+
+        if convention == "spss":
+            rule = (f"letters: columns this cell is significantly higher than (z tests, Bonferroni within a row, "
+                    f"alpha = {self.alpha:g})")
+        else:
+            rule = "letters: columns this cell is higher than (z tests, FDR); upper case p < 0.001, lower case p < 0.05"
+        return style_crosstab(self.crosstab(study, convention), f"{study}: share (base n); {rule}")
+
     def reading(self) -> str:
         """Plain-language reading (Markdown)."""
         return perception_reading(self.gaps, self.verdicts, self.sensitivity, self.alpha)

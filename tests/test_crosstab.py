@@ -100,3 +100,12 @@ def test_bad_input(kwargs, message):
         crosstab(COUNTS, "s", **kwargs)
     with pytest.raises(ValueError, match="study: 'zz' not in the counts"):
         crosstab(COUNTS, "zz")
+
+
+def test_styled_table_is_deterministic_and_shades_letters():
+    from alignment_stats.crosstab import style_crosstab
+
+    wide = crosstab_table(crosstab(COUNTS, "s", ["cmo", "cio", "cdo"]))
+    first, second = style_crosstab(wide, "c").to_html(), style_crosstab(wide, "c").to_html()
+    assert first == second  # fixed table id: nbval can compare it
+    assert first.count("font-weight: bold") >= 1  # the CIO cell of item x carries letters
