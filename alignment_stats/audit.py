@@ -526,21 +526,22 @@ def audit_study_checks(
                         continue
                     refs = f"{check['subset']}/{group} within {check['superset']}/{group}"
                     if pd.isna(sub["n"]) or not (sub["consistent"] and sup["consistent"]):
-                        rows.append(_check(study, "nested", refs, pd.NA, "counts unknown"))
+                        rows.append(_check(study, "nested", refs, pd.NA,
+                                           "not checkable: a group size is unknown or a figure has no feasible count"))
                         continue
                     result = nested_consistent(int(sub["k_low"]), int(sup["k_high"]))
                     ok = bool(result["ok"].iloc[0])
                     detail = (
-                        f"subset {_figure_text(pd.Series(sub).to_frame().T.iloc[0])} (k >= {sub['k_low']}) vs superset "
-                        f"{_figure_text(pd.Series(sup).to_frame().T.iloc[0])} (k <= {sup['k_high']}) of {sub['n']}"
+                        f"subset {_figure_text(sub)} (k >= {sub['k_low']}) vs superset "
+                        f"{_figure_text(sup)} (k <= {sup['k_high']}) of {sub['n']}"
                     )
                     rows.append(_check(study, "nested", refs, ok, detail))
             elif check["kind"] == "same_figure":
-                rows.append(_same_figure(study, check["figures"], counts, figures, rule))
+                rows.append(_same_figure(study, check["figures"], counts, rule))
     return pd.DataFrame(rows, columns=list(CHECK_COLUMNS))
 
 
-def _same_figure(study: str, refs: list[str], counts: pd.DataFrame, figures: pd.DataFrame, rule: str) -> dict[str, Any]:
+def _same_figure(study: str, refs: list[str], counts: pd.DataFrame, rule: str) -> dict[str, Any]:
     rows = [_row(counts, *ref.split("/")) for ref in refs]
     label = " vs ".join(refs)
     if any(r is None or pd.isna(r["n"]) for r in rows) or len({int(r["n"]) for r in rows}) != 1:
@@ -551,8 +552,8 @@ def _same_figure(study: str, refs: list[str], counts: pd.DataFrame, figures: pd.
     def overlap(rule_name: str) -> tuple[bool, list[str]]:
         ranges = count_ranges(values, [n] * len(values), 0, rule_name)
         lo, hi = ranges["k_low"].max(), ranges["k_high"].min()
-        spans = [f"{_pct(v)} -> k {a}-{b}" if pd.notna(a) else f"{_pct(v)} -> none" for v, a, b in
-                 zip(values, ranges["k_low"], ranges["k_high"])]
+        spans = [f"{_pct(v)} -> none" if pd.isna(a) else (f"{_pct(v)} -> k {a}" if a == b else f"{_pct(v)} -> k {a}-{b}")
+                 for v, a, b in zip(values, ranges["k_low"], ranges["k_high"])]
         return bool(pd.notna(lo) and pd.notna(hi) and lo <= hi), spans
 
     ok, spans = overlap(rule)
@@ -588,9 +589,7 @@ def audit_findings(checks: pd.DataFrame, sensitivity: pd.DataFrame | None = None
     """
     findings = []
     for row in checks.itertuples():
-        if row.ok is True or (row.ok is not pd.NA and bool(row.ok) and row.check != "group_size"):
-            continue
-        if row.check == "group_size" and row.ok is True:
+        if pd.notna(row.ok) and bool(row.ok):
             continue
         findings.append(f"{row.study}: {row.figures} — {row.detail}.")
     if sensitivity is not None and len(sensitivity):
