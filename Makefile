@@ -10,7 +10,7 @@ INPUT  ?=
 REPORT_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lab clean
+.PHONY: help install report test lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ test: $(STAMP) ## run the test suite: unit tests, doctests and nbval over notebo
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+notebooks: $(STAMP) ## re-execute the stored notebooks in place (refreshes the outputs nbval compares)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False \
+		--ExecutePreprocessor.kernel_name=$(KERNEL) notebooks/[0-9]*.ipynb
 
 clean: ## remove .venv, generated data and reports (data/raw is never touched)
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

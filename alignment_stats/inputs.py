@@ -2,9 +2,12 @@
 
 An analysis can start from published figures (a ``benchmark_figures.csv``,
 reconstructed into counts by the data audit) or from a counts table already
-made (``data/processed/counts.parquet`` / ``.csv``, or one produced from
-respondent-level data). :func:`load_input` tells them apart and returns the
-counts, plus the figures and study facts when it had them.
+made (``data/processed/counts.parquet`` / ``.csv``), or from respondent-level
+answers (a ``.csv``, ``.xlsx``, ``.sav`` or ``.parquet`` response file with a
+YAML codebook, counted by :func:`alignment_stats.survey.load_responses`).
+:func:`load_input` tells them apart and returns the counts, plus the figures
+and study facts when it had them, or the observed paired tables when it read
+respondents.
 """
 
 from __future__ import annotations
@@ -47,7 +50,11 @@ def _resolve(path: str | Path) -> Path:
 
 
 def load_input(
-    input: str | Path | None = None, rounding: str = "half_up", max_missing: int = 1
+    input: str | Path | None = None,
+    rounding: str = "half_up",
+    max_missing: int = 1,
+    codebook: str | Path | None = None,
+    weighted: bool = False,
 ) -> AnalysisInput:
     """Load the counts an analysis runs on.
 
@@ -58,28 +65,57 @@ def load_input(
         A figures CSV (``benchmark_figures.csv`` format, with its
         ``studies.yaml`` beside it or the bundled one): reconstructed the
         same way. A counts table (``.parquet``, or ``.csv`` with columns
-        ``study, item, group, n, k``): used as it is. Relative paths are
-        relative to the project root.
+        ``study, item, group, n, k``): used as it is. With ``codebook``: a
+        response file (``.csv``, ``.xlsx``, ``.sav``, ``.parquet``), one row
+        per respondent. Relative paths are relative to the project root.
     rounding, max_missing
         Passed to the audit when figures are reconstructed.
+    codebook : str or Path, optional
+        A YAML codebook (see :mod:`alignment_stats.survey`): ``input`` is
+        then respondent-level data, counted by
+        :func:`alignment_stats.survey.load_responses`.
+    weighted : bool, default False
+        With ``codebook``: weight by its ``weight`` column (Kish effective
+        sample sizes). Ignored otherwise.
 
     Returns
     -------
     AnalysisInput
+        From respondent-level data: ``figures`` and ``studies`` are None and
+        ``paired`` holds the observed paired 2x2 tables (None if the codebook
+        pairs no items).
 
     Raises
     ------
     DataValidationError
-        A missing file, or a counts table without its required columns.
+        A missing file, a counts table without its required columns, a
+        codebook without a response file, or any problem of the response
+        file or codebook (see :func:`alignment_stats.survey.load_responses`).
 
     Examples
     --------
     >>> loaded = load_input()
     >>> loaded.source, len(loaded.counts) == len(loaded.figures)
     ('bundled benchmark figures', True)
+    >>> survey = load_input("data/raw/demo/leapfrog_demo_survey.csv",
+    ...                     codebook="data/raw/demo/leapfrog_demo_codebook.yaml")
+    >>> survey.source
+    'SYNTHETIC demo survey (make_demo_survey, seed 2015), not real respondents'
+    >>> survey.figures is None, len(survey.counts), len(survey.paired)
+    (True, 17, 4)
     """
     from .audit import reconstruct_counts
 
+    if codebook is not None and str(codebook) != "":
+        from .survey import load_responses
+
+        if input is None or str(input) == "":
+            raise DataValidationError(
+                f"codebook {codebook} given without a response file: pass input=<file of answers, one row per "
+                "respondent>, or drop the codebook to analyse the bundled figures"
+            )
+        survey = load_responses(_resolve(input), _resolve(codebook), weighted=weighted)
+        return AnalysisInput(survey.counts, None, None, survey.source, survey.paired)
     if input is None or str(input) == "":
         figures, studies = load_benchmark(), load_studies()
         return AnalysisInput(reconstruct_counts(figures, studies, rounding, max_missing), figures, studies,
@@ -99,11 +135,18 @@ def load_input(
             return AnalysisInput(reconstruct_counts(figures, studies, rounding, max_missing), figures, studies,
                                  f"figures from {path.name}")
         counts = pd.read_csv(path)
+    elif path.suffix.lower() in (".xlsx", ".sav"):
+        raise DataValidationError(
+            f"{path}: a {path.suffix} file holds respondent-level answers; give its codebook too (codebook=...)"
+        )
     else:
         raise DataValidationError(f"{path}: unknown input type {path.suffix!r} (use a figures or counts .csv, or .parquet)")
     missing = [c for c in COUNT_REQUIRED if c not in counts.columns]
     if missing:
-        raise DataValidationError(f"{path}: counts table lacks column(s) {', '.join(missing)}")
+        raise DataValidationError(
+            f"{path}: counts table lacks column(s) {', '.join(missing)} (a file with one row per respondent "
+            "needs its codebook: codebook=...)"
+        )
     for column in ("value", "low", "high"):
         if column not in counts.columns:
             counts[column] = (100 * counts["k"] / counts["n"]) if column == "value" else float("nan")
