@@ -43,6 +43,10 @@ _PUBLIC = {
     "perception": ("perception_gap", "perception_sensitivity", "difference_verdicts", "run_perception"),
     "crosstab": ("crosstab", "crosstab_table"),
     "inputs": ("load_input",),
+    "equivalence": ("equivalence_test", "equivalence_power", "equivalence_sample_size"),
+    "incentives": ("shared_incentives", "agreement_verdicts", "run_incentives"),
+    "paired": ("paired_gap_bounds", "paired_compare"),
+    "skills": ("skills_gap", "gap_verdicts", "run_skills"),
     "report": ("run_report",),
 }
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}

@@ -23,11 +23,11 @@ Results agree with statsmodels and scipy where those are right (checked in
 
 from __future__ import annotations
 
-import warnings
-
 import math
 import numbers
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -1184,3 +1184,17 @@ def bayes_compare(
         },
         index=index if index is not None else pd.RangeIndex(size),
     )
+
+
+# Equivalence (TOST) and paired comparisons live in their own modules (which
+# build on this one); they are importable from here too, as the two-proportion
+# toolbox of DESIGN.md, resolved on first use to avoid an import cycle.
+_ELSEWHERE = {"equivalence_test": "equivalence", "paired_gap_bounds": "paired"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ELSEWHERE:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__package__}.{_ELSEWHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
