@@ -102,7 +102,7 @@ def load_input(
     >>> survey.source
     'SYNTHETIC demo survey (make_demo_survey, seed 2015), not real respondents'
     >>> survey.figures is None, len(survey.counts), len(survey.paired)
-    (True, 17, 4)
+    (True, 19, 4)
     """
     from .audit import reconstruct_counts
 
