@@ -47,6 +47,8 @@ _PUBLIC = {
     "incentives": ("shared_incentives", "agreement_verdicts", "run_incentives"),
     "paired": ("paired_gap_bounds", "paired_compare"),
     "skills": ("skills_gap", "gap_verdicts", "run_skills"),
+    "survey": ("load_responses", "load_codebook", "make_demo_survey"),
+    "benchmark": ("compare_to_benchmark", "run_benchmark"),
     "report": ("run_report",),
 }
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}

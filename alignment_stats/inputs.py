@@ -49,6 +49,23 @@ def _resolve(path: str | Path) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def _looks_aggregated(path: Path) -> bool:
+    """Whether a .csv/.parquet file is a figures or counts table (by its header)."""
+    try:
+        if path.suffix == ".csv":
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                header = set(next(csv.reader(handle), []))
+        elif path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            header = set(pq.read_schema(path).names)
+        else:
+            return False
+    except Exception:  # unreadable: the survey reader reports it properly
+        return False
+    return {"study", "item", "group"} <= header and bool({"k", "value"} & header)
+
+
 def load_input(
     input: str | Path | None = None,
     rounding: str = "half_up",
@@ -114,7 +131,13 @@ def load_input(
                 f"codebook {codebook} given without a response file: pass input=<file of answers, one row per "
                 "respondent>, or drop the codebook to analyse the bundled figures"
             )
-        survey = load_responses(_resolve(input), _resolve(codebook), weighted=weighted)
+        path = _resolve(input)
+        if _looks_aggregated(path):
+            raise DataValidationError(
+                f"{path}: holds study/item/group rows (published figures or a counts table), not one row per "
+                "respondent; drop the codebook (codebook=None) to use it as it is"
+            )
+        survey = load_responses(path, _resolve(codebook), weighted=weighted)
         return AnalysisInput(survey.counts, None, None, survey.source, survey.paired)
     if input is None or str(input) == "":
         figures, studies = load_benchmark(), load_studies()
