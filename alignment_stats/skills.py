@@ -124,8 +124,13 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _paired_items(counts: pd.DataFrame, study: str | Sequence[str] | None, measure_a: str,
-                  measure_b: str) -> pd.DataFrame:
-    """Validate the measure/pair columns and put the two measures side by side."""
+                  measure_b: str, observed: frozenset = frozenset()) -> pd.DataFrame:
+    """Validate the measure/pair columns and put the two measures side by side.
+
+    ``observed`` holds the (study, group, pair) keys with an observed paired
+    table: their two items may have different bases (item non-response),
+    because the exact analysis uses the respondents who answered both.
+    """
     for column in ("study", "item", "group", "n", "k", "measure", "pair"):
         if column not in counts.columns:
             raise ValueError(f"counts: column {column!r} is missing; paired items need `pair` and `measure` "
@@ -187,6 +192,11 @@ def _paired_items(counts: pd.DataFrame, study: str | Sequence[str] | None, measu
                         f"k_{suffix}_high": high if high is not None else k})
             sizes[measure] = (hit.index[0], _int_or_none(row["n"]))
         known_sizes = {m: s for m, (_, s) in sizes.items() if s is not None}
+        if len(set(known_sizes.values())) > 1 and (study_id, group, pair) in observed:
+            rec["n"] = min(known_sizes.values())  # replaced by the paired table's own n
+            rec["measures"] = [m for m in (measure_a, measure_b) if m in sizes]
+            out.append(rec)
+            continue
         if len(set(known_sizes.values())) > 1:
             where = "; ".join(f"{_where(counts, i)}: n = {s}" for i, s in sizes.values())
             raise ValueError(f"pair {pair!r} of {study_id}/{group}: the two measures have different n ({where}); "
@@ -335,7 +345,9 @@ def skills_gap(
     alpha = _check_alpha(alpha)
     _check_choice(ci, "ci", PAIRED_CI_METHODS)
     _check_choice(test, "test", PAIRED_TEST_METHODS)
-    items = _paired_items(counts, study, measure_a, measure_b)
+    observed_keys = frozenset() if paired is None else frozenset(
+        zip(paired["study"], paired["group"], paired["pair"]))
+    items = _paired_items(counts, study, measure_a, measure_b, observed_keys)
     if items.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     observed: dict[tuple[str, str, str], Any] = {}
@@ -375,10 +387,17 @@ def skills_gap(
             row = observed[key]
             n = int(row["n"])
             k_a, k_b = int(row["both"]) + int(row["a_only"]), int(row["both"]) + int(row["b_only"])
-            if n != rec["n"] or k_a != rec["k_a"] or k_b != rec["k_b"]:
+            if n > rec["n"] or k_a > rec["k_a"] or k_b > rec["k_b"]:
                 raise ValueError(
-                    f"paired table {key[0]}/{key[2]}/{key[1]}: margins {k_a}, {k_b} of n = {n} disagree with the "
+                    f"paired table {key[0]}/{key[2]}/{key[1]}: margins {k_a}, {k_b} of n = {n} exceed the "
                     f"counts ({rec['item_a']}: {rec['k_a']}, {rec['item_b']}: {rec['k_b']} of n = {rec['n']})")
+            if (n, k_a, k_b) != (rec["n"], rec["k_a"], rec["k_b"]):
+                # item non-response: the exact analysis uses those who answered both items
+                note = (f"paired on the {n} respondents who answered both items (item counts "
+                        f"{rec['k_a']} and {rec['k_b']} of up to {rec['n']} or more)")
+                for column, value in (("n", n), ("k_a", k_a), ("k_b", k_b), ("k_a_low", k_a), ("k_a_high", k_a),
+                                      ("k_b_low", k_b), ("k_b_high", k_b)):
+                    out.at[i, column] = value
             res = paired_compare(int(row["both"]), int(row["a_only"]), int(row["b_only"]), int(row["neither"]),
                                  alpha=alpha, ci=ci, test=test).iloc[0]
             sig = (res["p_value"] < alpha) and (res["ci_low"] > 0 or res["ci_high"] < 0)

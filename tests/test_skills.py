@@ -189,8 +189,24 @@ def test_run_skills_says_exact_with_respondent_data(monkeypatch, counts):
 def test_paired_table_must_match_the_counts(counts):
     paired = leapfrog_paired()
     paired.loc[0, ["both", "neither"]] = [31, 28]  # margins now 65 and 44, not 64 and 43
-    with pytest.raises(ValueError, match="margins 65, 44 of n = 106 disagree with the counts"):
+    with pytest.raises(ValueError, match="margins 65, 44 of n = 106 exceed the counts"):
         skills_gap(counts, paired=paired, study="leapfrog_2015")
+    # item non-response: 4 of the 106 skipped the expertise question, so the observed
+    # table covers 102 people (64 important -> 62 of them answered both)
+    paired = leapfrog_paired()
+    cells = paired.loc[0, ["both", "a_only", "b_only", "neither"]].astype(int).tolist()
+    paired.loc[0, ["a_only", "neither", "n"]] = [cells[1] - 2, cells[3] - 2, 102]
+    table = skills_gap(counts, paired=paired, study="leapfrog_2015").set_index("pair")
+    row = table.loc["data_tracking_analytics"]
+    assert (row["n"], row["k_a"], row["k_b"]) == (102, 62, 43)
+    assert "answered both" in row["note"] and row["basis"] == BASIS_EXACT
+    # the items' own bases may differ too (104 answered expertise); only the paired table can join them
+    uneven = counts.copy()
+    uneven.loc[(uneven["study"] == "leapfrog_2015") & (uneven["item"] == "expertise_data_tracking_analytics"), "n"] = 104
+    assert skills_gap(uneven, paired=paired, study="leapfrog_2015").set_index("pair").loc[
+        "data_tracking_analytics", "n"] == 102
+    with pytest.raises(ValueError, match="the two measures have different n"):
+        skills_gap(uneven, study="leapfrog_2015")
     paired = leapfrog_paired()
     paired.loc[1, "neither"] = 40
     with pytest.raises(ValueError, match=r"paired row 1 .*: both \+ a_only \+ b_only \+ neither = 107 but n = 106"):
