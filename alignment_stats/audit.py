@@ -660,6 +660,15 @@ class Audit:
     findings: list[str] = field(default_factory=list)
     rounding: str = "half_up"
 
+    source: str = "published figures"
+
+    def describe(self) -> str:
+        """One line saying what was audited."""
+        if self.figures.empty:
+            return f"{len(self.counts)} observed counts from {self.source}: nothing to reconstruct"
+        return (f"{len(self.figures)} figures from {self.figures['study'].nunique()} studies; "
+                f"rounding assumed: {self.rounding}")
+
     @property
     def chosen_sizes(self) -> pd.DataFrame:
         """One row per (study, group): the size used, alternatives and reason."""
@@ -716,6 +725,7 @@ def run_audit(
     decimals: int | None = None,
     max_missing: int = 1,
     grid_reach: int = 4,
+    codebook: str | Path | None = None,
 ) -> Audit:
     """Run the whole data audit of notebook 00.
 
@@ -736,6 +746,11 @@ def run_audit(
     grid_reach : int, default 4
         The heatmap shows sizes from ``n - grid_reach`` to ``n + grid_reach``
         around each group's candidate sizes.
+    codebook : str or Path, optional
+        When given, ``input`` holds respondent-level answers
+        (:func:`alignment_stats.survey.load_responses`): the counts are
+        observed, so there is nothing to reconstruct; the audit passes them
+        through (and writes them to ``data/processed``) and says so.
 
     Returns
     -------
@@ -750,6 +765,8 @@ def run_audit(
            it  24
     """
     _check_rounding(rounding)
+    if codebook not in (None, ""):
+        return _observed_audit(input, codebook, rounding)
     figures = load_benchmark(input, studies)
     study_facts = load_studies(studies) if studies is not None else _studies_for(input)
     if decimals is not None:
@@ -776,7 +793,27 @@ def run_audit(
         sizes[(study, group)] = range(max(1, lo), hi + 1)
     grid = feasibility_grid(figures, sizes, rounding=rounding)
     findings = audit_findings(checks, sensitivity)
-    return Audit(figures, study_facts, counts, checks, sensitivity, grid, findings, rounding)
+    return Audit(figures, study_facts, counts, checks, sensitivity, grid, findings, rounding,
+                 "bundled benchmark figures" if input is None else f"figures from {Path(input).name}")
+
+
+def _observed_audit(input: str | Path | None, codebook: str | Path, rounding: str) -> Audit:
+    """The audit of respondent-level data: observed counts, nothing to check."""
+    from .data import FIGURE_COLUMNS
+    from .inputs import load_input
+
+    loaded = load_input(input, codebook=codebook)
+    counts = loaded.counts.reindex(columns=list(COUNT_COLUMNS))
+    checks = pd.DataFrame(
+        [_check(r.study, "figure", f"{r.item}/{r.group}", True, f"observed: {r.k} of {r.n}") for r in counts.itertuples()],
+        columns=list(CHECK_COLUMNS),
+    )
+    finding = (f"Respondent-level data ({loaded.source}): every count is observed, so no figure needs "
+               "reconstructing and no group size needs inferring.")
+    empty = pd.DataFrame(columns=["study", "group", "rule", "n", "n_figures", "n_inconsistent", "inconsistent"])
+    grid = pd.DataFrame(columns=["study", "group", "item", "n", "feasible", "k_low", "k_high"])
+    return Audit(pd.DataFrame(columns=list(FIGURE_COLUMNS)), {}, counts, checks, empty, grid, [finding], rounding,
+                 loaded.source)
 
 
 def _studies_for(input: str | Path | None) -> dict[str, dict[str, Any]]:

@@ -141,7 +141,8 @@ def pair_items(
     pandas.DataFrame
         ``study, item, value1, value2, low1, high1, low2, high2, k1, n1, k2,
         n2, k1_low, k1_high, k2_low, k2_high, consistent, n_source`` where
-        ``n_source`` is ``audit``, ``override`` (sizes set by the user) or
+        ``n_source`` is ``audit`` (reconstructed), ``observed``
+        (respondent-level data), ``override`` (sizes set by the user) or
         ``assumed``, and ``consistent`` is whether
         both figures have a feasible count.
     """
@@ -157,16 +158,18 @@ def pair_items(
             raise ValueError(f"study: {', '.join(unknown)} not in the counts (known: {', '.join(sorted(set(counts['study'])))})")
         data = counts[counts["study"].isin(wanted)]
     keep = ["study", "item", "value", "low", "high", "n", "k", "k_low", "k_high", "consistent"]
-    data = data.assign(by_user=data["n_reason"].astype(str).str.startswith("set by the user")
-                       if "n_reason" in data else False)
-    one = data.loc[data["group"] == group1, keep + ["by_user"]]
-    two = data.loc[data["group"] == group2, keep + ["by_user"]]
+    reason = data["n_reason"].astype(str) if "n_reason" in data else pd.Series("", index=data.index)
+    data = data.assign(origin=np.where(reason.str.startswith("set by the user"), "override",
+                                       np.where(reason.str.startswith("respondent-level"), "observed", "audit")))
+    one = data.loc[data["group"] == group1, keep + ["origin"]]
+    two = data.loc[data["group"] == group2, keep + ["origin"]]
     paired = one.merge(two, on=["study", "item"], suffixes=("1", "2"))
     paired["n_source"] = np.where(
         paired["n1"].isna() | paired["n2"].isna(), "assumed",
-        np.where(paired["by_user1"] | paired["by_user2"], "override", "audit"),
+        np.where((paired["origin1"] == "override") | (paired["origin2"] == "override"), "override",
+                 paired["origin1"]),
     )
-    paired = paired.drop(columns=["by_user1", "by_user2"])
+    paired = paired.drop(columns=["origin1", "origin2"])
     if assumed_n is not None:
         if int(assumed_n) != assumed_n or assumed_n < 1:
             raise ValueError(f"assumed_n: {assumed_n!r} must be a whole number >= 1")
@@ -721,9 +724,18 @@ class PerceptionResult:
         cells = crosstab(self.counts.dropna(subset=["k", "n"]), study, alpha=self.alpha, convention=convention)
         return crosstab_table(cells, labels=GROUP_LABELS, subscripts=subscripts)
 
-    def crosstab_styled(self, study: str, convention: str = "spss") -> Any:
-        """:meth:`crosstab` as a styled table with a caption explaining the letters."""
+    def crosstab_styled(self, study: str | None = None, convention: str = "spss") -> Any:
+        """:meth:`crosstab` as a styled table with a caption explaining the letters.
+
+        ``study=None`` shows the study with the most items compared.
+        """
         from .crosstab import style_crosstab
+
+        if study is None:
+            tested = self.gaps.dropna(subset=["diff"])
+            if tested.empty:
+                raise ValueError("crosstab: no study has items compared across groups")
+            study = tested["study"].value_counts(sort=True).index[0]
 
         if convention == "spss":
             rule = (f"letters: columns this cell is significantly higher than (z tests, Bonferroni within a row, "
@@ -759,6 +771,8 @@ def run_perception(
     max_missing: int = 1,
     power: float = 0.8,
     n_overrides: str | dict[tuple[str, str], int] | None = None,
+    codebook: str | Path | None = None,
+    weighted: bool = False,
 ) -> PerceptionResult:
     """Run the perception-gap analysis of notebook 01.
 
@@ -776,6 +790,9 @@ def run_perception(
         Group sizes to use instead of the audit's, e.g.
         ``"accenture_2014/it=500,accenture_2014/marketing=647"`` (see
         :func:`parse_n_overrides`); counts are re-derived at those sizes.
+    codebook, weighted
+        For respondent-level answers in ``input``: their codebook, and
+        whether to weight (see :func:`alignment_stats.survey.load_responses`).
 
     Returns
     -------
@@ -790,7 +807,8 @@ def run_perception(
     from .data import load_claims
     from .inputs import load_input
 
-    loaded = load_input(input, rounding=rounding, max_missing=max_missing)
+    survey = {"codebook": codebook, "weighted": weighted} if codebook not in (None, "") else {}
+    loaded = load_input(input, rounding=rounding, max_missing=max_missing, **survey)
     overrides = n_overrides if isinstance(n_overrides, dict) else parse_n_overrides(n_overrides)
     counts = _apply_overrides(loaded.counts, overrides, rounding)
     gaps = perception_gap(counts, study, alpha=alpha, ci=ci, test=test, adjust=adjust, power=power,

@@ -32,6 +32,12 @@ def feasibility_heatmap(grid: pd.DataFrame, chosen: dict[tuple[str, str], int] |
         dark cells feasible.
     """
     panels = list(grid.groupby(["study", "group"], sort=False))
+    if not panels:
+        fig, ax = plt.subplots(figsize=(8, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "No group size to infer: every count is published or observed.", ha="center", va="center")
+        plt.close(fig)
+        return fig
     heights = [max(1.2, 0.32 * part["item"].nunique() + 0.9) for _, part in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(8, sum(heights)), squeeze=False,
                              gridspec_kw={"height_ratios": heights})

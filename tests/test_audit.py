@@ -202,3 +202,17 @@ def test_audit_does_not_touch_raw_data(tmp_path):
     assert (tmp_path / "processed" / "counts.parquet").exists()
     assert sorted(p.name for p in (tmp_path / "out" / "results").iterdir()) == [
         "checks.csv", "counts.csv", "findings.csv", "rounding_sensitivity.csv"]
+
+
+def test_respondent_level_input_needs_no_reconstruction(tmp_path):
+    from alignment_stats.survey import DEMO_CODEBOOK, DEMO_SURVEY
+
+    audit = run_audit(DEMO_SURVEY, codebook=DEMO_CODEBOOK)
+    assert audit.figures.empty and audit.grid.empty
+    assert audit.counts["consistent"].all() and (audit.checks["ok"] == True).all()  # noqa: E712
+    assert "every count is observed" in audit.findings[0]
+    # the demo survey was built so that 32 of 106 marketers call the relationship very collaborative
+    row = _get(audit.counts, "leapfrog_2015_demo", "very_collaborative", "marketing")
+    assert (row["k"], row["n"]) == (32, 106)
+    written = audit.write(tmp_path / "out", processed_dir=tmp_path / "processed")
+    assert (tmp_path / "processed" / "counts.csv") in written

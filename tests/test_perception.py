@@ -191,3 +191,14 @@ def test_bayesian_companion_is_reported(gaps):
     assert 0.9 < row["prob_greater"] < 1
     assert row["cred_low"] < row["diff"] < row["cred_high"]
     assert "chance that Marketing's true share is the higher one" in row["verdict"]
+
+
+def test_respondent_level_input():
+    from alignment_stats.survey import DEMO_CODEBOOK, DEMO_SURVEY
+
+    result = run_perception(DEMO_SURVEY, codebook=DEMO_CODEBOOK)
+    assert set(result.gaps["n_source"]) == {"observed"}
+    assert result.sensitivity is None  # nothing was reconstructed, so nothing to vary
+    row = _row(result.gaps, "leapfrog_2015_demo", "very_collaborative")
+    assert (row["k1"], row["n1"], row["k2"], row["n2"]) == (32, 106, 3, 24)
+    assert row["p_value"] == pytest.approx(fisher_exact([[32, 74], [3, 21]])[1], abs=1e-12)
