@@ -37,6 +37,7 @@ __all__ = [
     "PROCESSED_DIR",
     "FIGURE_COLUMNS",
     "GROUPS",
+    "GROUP_LABELS",
     "ROUNDING",
     "DataValidationError",
     "load_benchmark",
@@ -52,6 +53,8 @@ SOURCES_DIR = RAW_DIR / "sources"
 
 #: Groups a figure may describe: one function, the other, or both pooled.
 GROUPS = ("marketing", "it", "all")
+#: How groups are named in tables, verdicts and figures.
+GROUP_LABELS = {"marketing": "Marketing", "it": "IT", "all": "All"}
 #: How a source rounded its percentages (``unknown`` = any rule).
 ROUNDING = ("half_up", "half_even", "truncate", "ceil", "unknown")
 UNITS = ("percent", "count")

@@ -37,7 +37,7 @@ import pandas as pd
 
 from .equivalence import TOST_METHODS, equivalence_power, equivalence_sample_size, equivalence_test
 from .outputs import percent_text
-from .perception import GROUP_LABELS
+from .data import GROUP_LABELS
 
 __all__ = [
     "MARGIN_GRID",

@@ -29,6 +29,7 @@ from .proportions import (
     compare_proportions,
     minimal_detectable_difference,
 )
+from .data import GROUP_LABELS
 from .reconstruct import count_ranges
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "run_perception",
 ]
 
-GROUP_LABELS = {"marketing": "Marketing", "it": "IT", "all": "All"}
 N_GRID_MAX = 5000
 
 

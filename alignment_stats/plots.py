@@ -9,10 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FuncFormatter
 
-__all__ = ["feasibility_heatmap", "forest_plot", "significance_by_size_plot"]
+from .data import GROUP_LABELS
+
+__all__ = [
+    "feasibility_heatmap",
+    "forest_plot",
+    "significance_by_size_plot",
+    "equivalence_plot",
+    "required_n_plot",
+    "skills_dumbbell_plot",
+    "skills_bounds_plot",
+    "benchmark_dot_plot",
+]
 
 
 def feasibility_heatmap(grid: pd.DataFrame, chosen: dict[tuple[str, str], int] | None = None) -> Any:
@@ -87,8 +100,7 @@ def forest_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
                 markerfacecolor=colour if row["significant"] else "white")
     ax.axvline(0, color="black", ls="--", lw=1)
     ax.set_yticks(range(len(data)), data["label"])
-    names = {"marketing": "Marketing", "it": "IT", "all": "all respondents"}
-    ax.set_xlabel(f"{names.get(group1, group1)} minus {names.get(group2, group2)}, "
+    ax.set_xlabel(f"{GROUP_LABELS.get(group1, group1)} minus {GROUP_LABELS.get(group2, group2)}, "
                   f"percentage points ({100 * (1 - alpha):.0f}% CI)")
     ax.set_title("Perception gaps: filled = significant after adjustment; grey = group sizes assumed",
                  fontsize=9, loc="left")
@@ -126,6 +138,322 @@ def significance_by_size_plot(grid: pd.DataFrame, labels: list[str]) -> Any:
     ax.set_title("Studies without published group sizes: when would the gap be significant?", fontsize=9, loc="left")
     ax.legend(fontsize=8, frameon=False)
     sns.despine(ax=ax)
+    fig.tight_layout()
+    plt.close(fig)  # shown once, by the notebook displaying the returned figure
+    return fig
+
+# ---------------------------------------------------------------------------
+# equivalence (notebook 02)
+# ---------------------------------------------------------------------------
+_FINDING_COLOURS = {
+    "equivalent": "#11661d",
+    "different": "#b00020",
+    "inconclusive": "#c07a00",
+}
+
+
+def equivalence_plot(table: pd.DataFrame) -> Any:
+    """Each item's intervals against the equivalence band.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`alignment_stats.incentives.shared_incentives` output (rows
+        that are not testable are skipped).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per item, difference ``p1 - p2`` in percentage points: the
+        thick bar is the ``1 - 2 alpha`` interval (equivalence is shown when
+        it lies inside the shaded ``+-margin`` band), the thin line the
+        ``1 - alpha`` interval (a difference is shown when it excludes 0);
+        colour by finding; the smallest demonstrable margin is written at
+        the right.
+    """
+    data = table[table["finding"] != "not testable"].reset_index(drop=True)
+    sns.set_style("whitegrid")
+    fig, ax = plt.subplots(figsize=(8.5, 0.75 * max(len(data), 1) + 1.9))
+    if data.empty:
+        ax.text(0.5, 0.5, "no testable agreement items", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        plt.close(fig)
+        return fig
+    margin = 100 * float(data["margin"].iloc[0])
+    alpha = float(data["alpha"].iloc[0])
+    reach = 100 * np.nanmax(np.abs(data[["diff_ci_low", "diff_ci_high"]].to_numpy(dtype=float)))
+    limit = max(margin, reach) * 1.15 + 2
+    ax.axvspan(-margin, margin, color="#2b6a8f", alpha=0.12, lw=0,
+               label=f"equivalence band \u00b1{margin:g} points")
+    ax.axvline(0, color="#555555", lw=0.8, ls="--")
+    labels = []
+    for y, row in data.iterrows():
+        colour = _FINDING_COLOURS.get(row["finding"], "#555555")
+        ax.plot([100 * row["diff_ci_low"], 100 * row["diff_ci_high"]], [y, y], color=colour, lw=1.2)
+        ax.plot([100 * row["ci_low"], 100 * row["ci_high"]], [y, y], color=colour, lw=6, alpha=0.85,
+                solid_capstyle="butt")
+        ax.plot(100 * row["diff"], y, "o", ms=8, color="white", mec=colour, mew=2, zorder=3)
+        g1 = GROUP_LABELS.get(row["group1"], row["group1"])
+        g2 = GROUP_LABELS.get(row["group2"], row["group2"])
+        labels.append(f"{row['item'].replace('_', ' ')}\n{g1} {row['k1']}/{row['n1']} vs {g2} {row['k2']}/{row['n2']}")
+    ax.set_yticks(range(len(data)), labels, fontsize=9)
+    ax.set_ylim(len(data) - 0.4, -0.7)
+    ax.set_xlim(-limit, limit)
+    right = ax.twinx()
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks(range(len(data)), [
+        f"TOST p = {row['p_value']:.2f}\ncan show agreement within \u00b1{100 * row['min_margin']:.1f}"
+        for _, row in data.iterrows()
+    ], fontsize=8)
+    for tick, finding in zip(right.get_yticklabels(), data["finding"]):
+        tick.set_color(_FINDING_COLOURS.get(finding, "#555555"))
+    right.grid(False)
+    g1 = GROUP_LABELS.get(data["group1"].iloc[0], data["group1"].iloc[0])
+    g2 = GROUP_LABELS.get(data["group2"].iloc[0], data["group2"].iloc[0])
+    ax.set_xlabel(f"{g1} minus {g2}, percentage points")
+    thick = plt.Line2D([], [], color="#555555", lw=6, label=f"{100 * (1 - 2 * alpha):.0f}% CI (equivalence)")
+    thin = plt.Line2D([], [], color="#555555", lw=1.2, label=f"{100 * (1 - alpha):.0f}% CI (difference)")
+    handles, _ = ax.get_legend_handles_labels()
+    findings = [plt.Line2D([], [], color=c, lw=6, label=f) for f, c in _FINDING_COLOURS.items()
+                if f in set(data["finding"])]
+    ax.legend(handles=handles + [thick, thin] + findings, loc="upper center",
+              bbox_to_anchor=(0.5, -0.18 - 0.02 * len(data)), ncol=2, fontsize=8, frameon=False)
+    ax.set_title("Agreement is shown only when the thick bar lies inside the band", fontsize=10, loc="left")
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def required_n_plot(curve: pd.DataFrame, margin: float | None = None) -> Any:
+    """Group size needed to show agreement, against the margin (log scale).
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        :func:`alignment_stats.incentives.required_n_curve` output.
+    margin : float, optional
+        The chosen margin (a proportion), marked by a vertical line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per item: size per group (equal groups, log scale) needed
+        for the target power, against the margin in points; horizontal
+        dotted lines at the study's group sizes.
+    """
+    sns.set_style("whitegrid")
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    data = curve.dropna(subset=["n_per_group"])
+    if data.empty:
+        ax.text(0.5, 0.5, "no items to plan for", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        plt.close(fig)
+        return fig
+    palette = sns.color_palette("deep", n_colors=max(data.groupby(["study", "item"]).ngroups, 1))
+    for colour, ((study, item), part) in zip(palette, data.groupby(["study", "item"], sort=False)):
+        ax.plot(100 * part["margin"], part["n_per_group"].astype(float), lw=2, color=colour,
+                label=f"{item.replace('_', ' ')} (share {100 * part['p_plan'].iloc[0]:.0f}%)")
+        if margin is not None:
+            at = part[np.isclose(part["margin"].to_numpy(dtype=float), margin)]
+            if len(at):
+                n_at = float(at["n_per_group"].iloc[0])
+                ax.plot(100 * margin, n_at, "o", color=colour, ms=6, zorder=3)
+                ax.annotate(f"{n_at:,.0f}", xy=(100 * margin, n_at), xytext=(6, 2 if colour == palette[0] else 10),
+                            textcoords="offset points", fontsize=8, color=colour)
+    sizes: dict[int, list[str]] = {}
+    for row in data.drop_duplicates(["study", "item"]).itertuples():
+        for group, n in ((row.group1, row.n1), (row.group2, row.n2)):
+            if pd.notna(n):
+                label = GROUP_LABELS.get(group, group)
+                sizes.setdefault(int(n), [])
+                if label not in sizes[int(n)]:
+                    sizes[int(n)].append(label)
+    x_right = 100 * data["margin"].max()
+    for n, groups in sizes.items():
+        ax.axhline(n, color="#555555", lw=1, ls=":")
+        ax.text(x_right, n, f"  this study: {', '.join(groups)} n = {n}", va="bottom", ha="right", fontsize=8,
+                color="#333333")
+    if margin is not None:
+        ax.axvline(100 * margin, color="#2b6a8f", lw=1, ls="--")
+        ax.text(100 * margin, ax.get_ylim()[1], f" \u00b1{100 * margin:g} points", va="top", ha="left", fontsize=8,
+                color="#2b6a8f")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel("equivalence margin, \u00b1 percentage points")
+    ax.set_ylabel("respondents needed per group")
+    first = data.iloc[0]
+    deff = f", design effect {first['design_effect']:g}" if float(first["design_effect"]) > 1 else ""
+    ax.set_title(f"Group size needed to show agreement with {100 * first['power']:.0f}% power (one-sided alpha "
+                 f"{first['alpha']:g}{deff}),\nif both groups' shares are truly equal", fontsize=10, loc="left")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+# ---------------------------------------------------------------------------
+# skills (notebook 03)
+# ---------------------------------------------------------------------------
+_IMPORTANCE = "#c8553d"
+_EXPERTISE = "#2b6a8f"
+
+
+def _labels(gaps: pd.DataFrame) -> list[str]:
+    many = gaps["study"].nunique() > 1
+    return [(f"{r.study} · " if many else "") + str(r.pair).replace("_", " ") for r in gaps.itertuples()]
+
+
+def skills_dumbbell_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
+    """Dumbbell plot: share calling each skill important vs share with expertise.
+
+    Parameters
+    ----------
+    gaps : pandas.DataFrame
+        :func:`alignment_stats.skills.skills_gap` output (``p_a``, ``p_b``
+        and their Wilson limits).
+    alpha : float, default 0.05
+        Only for the axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per skill, largest gap on top: importance and expertise as
+        dots with their Wilson intervals, joined by a line; a skill with only
+        one of the two measures is shown with that one alone.
+    """
+    data = gaps.assign(_order=gaps["gap"].fillna(-2.0)).sort_values("_order", kind="stable").reset_index(drop=True)
+    labels = _labels(data)
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(data) + 1.6))
+    for y, row in data.iterrows():
+        if pd.notna(row["p_a"]) and pd.notna(row["p_b"]):
+            ax.plot([100 * row["p_b"], 100 * row["p_a"]], [y, y], color="#bbbbbb", lw=4, zorder=1)
+        for column, colour, offset in (("p_a", _IMPORTANCE, 0.12), ("p_b", _EXPERTISE, -0.12)):
+            if pd.isna(row[column]):
+                continue
+            ax.plot([100 * row[f"{column}_low"], 100 * row[f"{column}_high"]], [y + offset, y + offset], color=colour,
+                    lw=1.2, zorder=2)
+            ax.plot(100 * row[column], y + offset, "o", ms=8, color=colour, zorder=3)
+    ax.plot([], [], "o-", color=_IMPORTANCE, label="call it extremely important")
+    ax.plot([], [], "o-", color=_EXPERTISE, label="have expertise in it")
+    ax.set_yticks(range(len(data)), labels)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(f"share of respondents, % (Wilson {100 * (1 - alpha):.0f}% CI)")
+    ax.set_title("Importance vs expertise per skill, same respondents", fontsize=9, loc="left")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout()
+    plt.close(fig)  # shown once, by the notebook displaying the returned figure
+    return fig
+
+
+def skills_bounds_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
+    """Range of the paired interval for each skill's gap over compatible tables.
+
+    Parameters
+    ----------
+    gaps : pandas.DataFrame
+        :func:`alignment_stats.skills.skills_gap` output; skills without a
+        gap are left out.
+    alpha : float, default 0.05
+        Only for the axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per skill: the light band runs from the lowest lower limit
+        to the highest upper limit over all tables compatible with the
+        margins (the union of the intervals), the dark band from the highest
+        lower limit to the lowest upper limit (covered by every one of
+        them); the dot is the gap. Filled dots: significant for every
+        compatible table (or the observed one); half-filled: for some; open:
+        for none. With respondent data both bands are the observed table's
+        interval.
+    """
+    data = gaps.dropna(subset=["gap"]).sort_values("gap", kind="stable").reset_index(drop=True)
+    labels = _labels(data)
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(data) + 1.8))
+    fills = {"all": "full", "some": "left", "none": "none"}
+    for y, row in data.iterrows():
+        ax.plot([100 * row["ci_low_min"], 100 * row["ci_high_max"]], [y, y], color="#9ec3da", lw=9,
+                solid_capstyle="butt", zorder=1)
+        if row["ci_low_max"] <= row["ci_high_min"]:
+            ax.plot([100 * row["ci_low_max"], 100 * row["ci_high_min"]], [y, y], color=_EXPERTISE, lw=9,
+                    solid_capstyle="butt", zorder=2)
+        ax.plot(100 * row["gap"], y, "o", ms=9, color="black", markerfacecolor="black", markerfacecoloralt="white",
+                fillstyle=fills.get(row["significant"], "none"), zorder=3)
+    ax.axvline(0, color="black", ls="--", lw=1)
+    ax.set_yticks(range(len(data)), labels)
+    ax.set_xlabel(f"importance minus expertise, percentage points (paired {100 * (1 - alpha):.0f}% CI)")
+    if (data["tables"] == 1).all():  # respondent data: one observed table per skill
+        title = "Gap per skill with its paired interval on the observed table; dot filled = significant"
+    else:
+        title = ("Gap per skill: light = union of the intervals over every table compatible with the margins,\n"
+                 "dark = common to all; dot filled = significant for all tables, half = for some, open = none")
+    ax.set_title(title, fontsize=9, loc="left")
+    sns.despine(ax=ax, left=True)
+    fig.tight_layout()
+    plt.close(fig)  # shown once, by the notebook displaying the returned figure
+    return fig
+
+# ---------------------------------------------------------------------------
+# benchmark (notebook 04)
+# ---------------------------------------------------------------------------
+_OURS, _BENCH = sns.color_palette("deep")[0], sns.color_palette("deep")[1]
+
+
+def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str = "your survey") -> Any:
+    """Dot plot: your share and the benchmark's, with intervals, per item and group.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        :func:`alignment_stats.benchmark.compare_to_benchmark` output; rows
+        that were not compared are skipped.
+    alpha : float, default 0.05
+        Only for the legend (the intervals are those in ``comparison``).
+    label : str, default "your survey"
+        Legend label of your survey.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per (item, group): your share (circle) and the benchmark's
+        (square), each with its Wilson interval; a pale band spans the shares
+        of the benchmark's feasible counts when its figure allows several.
+        Filled markers: the difference is significant after adjustment.
+    """
+    data = comparison[comparison["position"].isin(("above", "below", "indistinguishable"))].reset_index(drop=True)
+    bench = data["benchmark_study"].iloc[0] if len(data) else "benchmark"
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(data) + 1.8))
+    offset = 0.17
+    for y, row in data.iterrows():
+        n2 = float(row["n2"])
+        if row["k2_low"] != row["k2_high"]:
+            ax.fill_betweenx([y - 0.38, y + 0.38], 100 * row["k2_low"] / n2, 100 * row["k2_high"] / n2,
+                             color=_BENCH, alpha=0.15, lw=0)
+        filled = bool(row["significant"])
+        for shift, share, low, high, colour, marker in (
+            (-offset, row["p1"], row["p1_ci_low"], row["p1_ci_high"], _OURS, "o"),
+            (offset, row["p2"], row["p2_ci_low"], row["p2_ci_high"], _BENCH, "s"),
+        ):
+            ax.plot([100 * low, 100 * high], [y + shift] * 2, color=colour, lw=1.8)
+            ax.plot(100 * share, y + shift, marker, ms=6.5, color=colour,
+                    markerfacecolor=colour if filled else "white", markeredgewidth=1.6)
+    ax.set_yticks(np.arange(len(data)))
+    ax.set_yticklabels([f"{r.item.replace('_', ' ')} · {r.group}" for r in data.itertuples()], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(f"share answering yes, % (Wilson {100 * (1 - alpha):.0f}% intervals)")
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    handles = [
+        plt.Line2D([], [], color=_OURS, marker="o", lw=1.8, markerfacecolor="white", label=label),
+        plt.Line2D([], [], color=_BENCH, marker="s", lw=1.8, markerfacecolor="white", label=bench),
+        plt.Rectangle((0, 0), 1, 1, color=_BENCH, alpha=0.15, label=f"{bench}: feasible counts"),
+        plt.Line2D([], [], color="#555555", marker="o", lw=0, label="filled: significant difference (adjusted)"),
+    ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.3 / max(len(data), 1)),
+              ncol=2, fontsize=8, frameon=False)
+    ax.set_title(f"{label} vs {bench}, item by item", fontsize=10, loc="left")
     fig.tight_layout()
     plt.close(fig)  # shown once, by the notebook displaying the returned figure
     return fig

@@ -162,7 +162,7 @@ def test_bad_input_writes_nothing(tmp_path):
 
 
 def test_dot_plot_has_one_row_per_compared_item():
-    from alignment_stats.plots_benchmark import benchmark_dot_plot
+    from alignment_stats.plots import benchmark_dot_plot
 
     result = run_benchmark()
     figure = benchmark_dot_plot(result.comparison)

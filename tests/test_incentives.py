@@ -25,7 +25,7 @@ from alignment_stats.incentives import (
     shared_incentives,
 )
 from alignment_stats.inputs import load_input
-from alignment_stats.plots_equivalence import equivalence_plot, required_n_plot
+from alignment_stats.plots import equivalence_plot, required_n_plot
 
 TOL = 1e-9
 Z95, Z90 = stats.norm.isf(0.05), stats.norm.isf(0.10)  # 1.6448536, 1.2815516

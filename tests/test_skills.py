@@ -428,7 +428,7 @@ def test_bad_replicates(gaps):
 def test_plots_return_closed_figures(gaps):
     import matplotlib.pyplot as plt
 
-    from alignment_stats.plots_skills import skills_bounds_plot, skills_dumbbell_plot
+    from alignment_stats.plots import skills_bounds_plot, skills_dumbbell_plot
 
     for make in (skills_dumbbell_plot, skills_bounds_plot):
         figure = make(gaps)
