@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 KERNEL := alignment-stats
-# make report INPUT=path/to/file   runs every analysis on another input
+# make report INPUT=path/to/file [CODEBOOK=path/to/codebook.yaml]   runs every analysis on another input
 INPUT  ?=
+CODEBOOK ?=
 # extra options for `alignment-stats report`, e.g. REPORT_ARGS="--jobs 1 --no-html"
 REPORT_ARGS ?=
 
@@ -30,7 +31,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) ## create .venv, install the project and register its Jupyter kernel
 
 report: $(STAMP) ## run every analysis notebook on the bundled data into reports/<run-id>/
-	$(BIN)/alignment-stats report $(if $(INPUT),--input "$(INPUT)") $(REPORT_ARGS)
+	$(BIN)/alignment-stats report $(if $(INPUT),--input "$(INPUT)") $(if $(CODEBOOK),-p codebook="$(CODEBOOK)") $(REPORT_ARGS)
 
 test: $(STAMP) ## run the test suite: unit tests, doctests and nbval over notebooks/
 	$(BIN)/python -m pytest tests alignment_stats notebooks --doctest-modules \
