@@ -11,7 +11,7 @@ CODEBOOK ?=
 REPORT_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lab notebooks clean
+.PHONY: help install report schedule test lab notebooks clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ install: $(STAMP) ## create .venv, install the project and register its Jupyter 
 
 report: $(STAMP) ## run every analysis notebook on the bundled data into reports/<run-id>/
 	$(BIN)/alignment-stats report $(if $(INPUT),--input "$(INPUT)") $(if $(CODEBOOK),-p codebook="$(CODEBOOK)") $(REPORT_ARGS)
+
+schedule: $(STAMP) ## run the scheduled reports of runs.yaml into reports/<batch-id>/<run-name>/
+	$(BIN)/alignment-stats report --config runs.yaml $(REPORT_ARGS)
 
 test: $(STAMP) ## run the test suite: unit tests, doctests and nbval over notebooks/
 	$(BIN)/python -m pytest tests alignment_stats notebooks --doctest-modules \

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import html as _html
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ __all__ = [
     "CLAIM_COLUMNS",
     "export_notebook_html",
     "read_claims",
+    "render_batch_index",
+    "render_comparison",
     "render_index",
     "write_index",
 ]
@@ -55,18 +58,24 @@ pre.error { color: #b00020; white-space: pre-wrap; margin: .3rem 0 0 0; }
 .figures img { max-width: 100%; border: 1px solid #ddd; margin: .3rem 0; }
 .supported { color: #11661d; } .not-supported { color: #b00020; } .undecidable { color: #8a5a00; }
 .meta { color: #555; }
+.cached { font-style: italic; }
+.changes td.old { color: #6b6b6b; } .changes td.new { font-weight: bold; }
 """
 
 
+_EXPORTERS: dict[bool, Any] = {}
+_EXPORT_LOCK = threading.Lock()
+
+
 def export_notebook_html(
-    notebook: str | Path, target: str | Path, exclude_input: bool = True
+    notebook: str | Path | Mapping[str, Any], target: str | Path, exclude_input: bool = True
 ) -> Path:
     """Write an executed notebook as a standalone HTML page.
 
     Parameters
     ----------
-    notebook : str or Path
-        Executed ``.ipynb`` file.
+    notebook : str, Path or notebook node
+        Executed ``.ipynb`` file, or the notebook itself (as papermill returns it).
     target : str or Path
         HTML file to write.
     exclude_input : bool, default True
@@ -76,13 +85,25 @@ def export_notebook_html(
     -------
     Path
         ``target``.
+
+    Notes
+    -----
+    One exporter per ``exclude_input`` is kept (its templates load once) and
+    used by one thread at a time.
     """
     import nbformat
     from nbconvert import HTMLExporter
 
-    node = nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(exclude_input=exclude_input, exclude_input_prompt=exclude_input)
-    body, _resources = exporter.from_notebook_node(node)
+    if isinstance(notebook, Mapping):
+        node = nbformat.from_dict(notebook)
+    else:
+        node = nbformat.read(str(notebook), as_version=4)
+    with _EXPORT_LOCK:
+        exporter = _EXPORTERS.get(exclude_input)
+        if exporter is None:
+            exporter = HTMLExporter(exclude_input=exclude_input, exclude_input_prompt=exclude_input)
+            _EXPORTERS[exclude_input] = exporter
+        body, _resources = exporter.from_notebook_node(node)
     target = Path(target)
     target.write_text(body, encoding="utf-8")
     return target
@@ -150,6 +171,15 @@ def _analysis_rows(notebooks: Sequence[Mapping[str, Any]]) -> str:
         seconds = entry.get("seconds")
         error = _error_text(entry.get("error"))
         error_html = f'<pre class="error">{_e(error)}</pre>' if error else ""
+        stderr = entry.get("kernel_stderr")
+        if stderr:
+            error_html += f"<details><summary>kernel stderr</summary><pre class=\"error\">{_e(stderr)}</pre></details>"
+        cached = entry.get("cached_from")
+        if isinstance(cached, Mapping):
+            error_html += (
+                f'<div class="meta cached">unchanged: reused from run {_e(cached.get("run_id") or cached.get("run"))}'
+                " (nothing it depends on changed; not executed again)</div>"
+            )
         row_id = f"nb-{name}"
         rows.append(
             f'<tr id="{_e(row_id)}"><td><a href="#fig-{_e(name)}">{_e(name)}</a></td>'
@@ -205,10 +235,77 @@ def _mapping_table(title: str, mapping: Mapping[str, Any]) -> str:
     return f"<details><summary>{_e(title)}</summary><table>{rows}</table></details>"
 
 
+def _rows(rows: Iterable[Sequence[Any]], head: Sequence[str]) -> str:
+    body = "".join(
+        "<tr>" + "".join(
+            f'<td class="{cls}">{_e(value)}</td>' if cls else f"<td>{_e(value)}</td>"
+            for value, cls in zip(row, ("", "old", "new", "") if len(row) >= 3 else ("", "", "", ""))
+        ) + "</tr>"
+        for row in rows
+    )
+    header = "".join(f"<th>{_e(h)}</th>" for h in head)
+    return f'<table class="changes"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    return value if isinstance(value, str) else str(value)
+
+
+def render_comparison(diff: Any, comparison: Mapping[str, Any] | None = None) -> str:
+    """The "Changes since" section of an index from a :class:`alignment_stats.diff.RunDiff`.
+
+    ``comparison`` is the summary's ``comparison`` object (link and reason).
+    Everything is escaped.
+    """
+    comparison = comparison or {}
+    link = comparison.get("path")
+    name = _e(diff.a_id)
+    title = f'<a href="{_href(str(link) + "/index.html")}">{name}</a>' if link else name
+    parts = [f'<h2 id="changes">Changes since run {title}</h2>']
+    reason = comparison.get("reason")
+    if reason:
+        parts.append(f'<p class="meta">Compared with {name}: {_e(reason)}. Numbers count as equal within '
+                     f"rtol {_e(f'{diff.rtol:g}')}, atol {_e(f'{diff.atol:g}')}.</p>")
+    if not diff.changed:
+        parts.append("<p>No differences: same results, verdicts, parameters, package versions and inputs.</p>")
+        return "\n".join(parts)
+    if diff.claims:
+        rows = []
+        for c in diff.claims:
+            rows.append((f"{c.notebook} · {c.claim_id}", _value(c.old_verdict), _value(c.new_verdict),
+                         c.quote + (f" — detail: {_value(c.old_detail)} → {_value(c.new_detail)}"
+                                    if c.old_detail != c.new_detail and c.old_detail is not None
+                                    and c.new_detail is not None else "")))
+        parts.append("<h3>Claim verdicts</h3>" + _rows(rows, ("Claim", "Before", "Now", "Quote")))
+    if diff.tables:
+        rows = []
+        for t in diff.tables:
+            rows.append((f"{t.notebook}/results/{t.file}", "", "", t.summary_text()))
+            for cell in t.cells:
+                rows.append((f"  {cell.row} · {cell.column}", cell.old, cell.new, ""))
+            if t.n_cells > len(t.cells):
+                rows.append(("", "", "", f"... and {t.n_cells - len(t.cells)} more cells"))
+            for label in t.rows_added[:20]:
+                rows.append((f"  + {label}", "", "", "row added"))
+            for label in t.rows_removed[:20]:
+                rows.append((f"  - {label}", "", "", "row removed"))
+        parts.append("<h3>Results</h3>" + _rows(rows, ("Table / cell", "Before", "Now", "")))
+    reasons = [("Parameters", diff.parameters), ("Package versions", diff.package_versions),
+               ("Input files (sha256)", diff.input_files), ("Notebook status", diff.notebooks)]
+    for label, changes in reasons:
+        if changes:
+            parts.append(f"<h3>{_e(label)}</h3>" + _rows(
+                [(n, _value(o), _value(v), "") for n, o, v in changes], ("Name", "Before", "Now", "")))
+    return "\n".join(parts)
+
+
 def render_index(
     summary: Mapping[str, Any],
     claims: Iterable[Mapping[str, str]] = (),
     notes: Iterable[str] = (),
+    comparison: Any = None,
 ) -> str:
     """Render a run's ``index.html``.
 
@@ -221,6 +318,8 @@ def render_index(
         :data:`CLAIM_COLUMNS`; shown in a "Claims" section when not empty.
     notes : iterable of str
         Extra plain-text remarks (e.g. a claims file that could not be read).
+    comparison : RunDiff, optional
+        Differences from an earlier run, shown as "Changes since".
 
     Returns
     -------
@@ -239,6 +338,21 @@ def render_index(
             "with their error cells for debugging.</p>"
         )
     notes_html = "".join(f'<p class="meta">{_e(note)}</p>' for note in notes)
+    changes_html = render_comparison(comparison, summary.get("comparison")) if comparison is not None else ""
+    cache = summary.get("cache") or {}
+    reused = list(cache.get("reused") or ())
+    executor = summary.get("executor") or {}
+    run_name = summary.get("run_name")
+    extra = []
+    if run_name:
+        extra.append(f"scheduled run <code>{_e(run_name)}</code>")
+    if executor:
+        extra.append(f"executor {_e(executor.get('name', ''))}")
+    if reused:
+        extra.append(f"{len(reused)} unchanged notebook{'s' if len(reused) != 1 else ''} reused from earlier runs")
+    elif cache and not cache.get("enabled", True):
+        extra.append("every notebook executed (--force)")
+    extra_html = f'<p class="meta">{" · ".join(extra)}</p>' if extra else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -252,6 +366,7 @@ def render_index(
 <p class="meta">Run <code>{_e(run_id)}</code> · status {_status_cell(status)} ·
 started {_e(summary.get("started", ""))} · finished {_e(summary.get("finished", ""))} ·
 kernel {_e(summary.get("kernel", ""))} · <a href="summary.json">summary.json</a></p>
+{extra_html}
 {banner}
 <h2>Analyses</h2>
 <table><thead><tr><th>Analysis</th><th>Status</th><th>Time</th><th>Outputs</th></tr></thead>
@@ -259,6 +374,7 @@ kernel {_e(summary.get("kernel", ""))} · <a href="summary.json">summary.json</a
 {_analysis_rows(notebooks)}
 </tbody></table>
 {_claims_section(claims)}
+{changes_html}
 {notes_html}
 <h2>Figures</h2>
 {_figure_sections(notebooks)}
@@ -271,7 +387,7 @@ kernel {_e(summary.get("kernel", ""))} · <a href="summary.json">summary.json</a
 """
 
 
-def write_index(run_dir: str | Path, summary: Mapping[str, Any]) -> Path:
+def write_index(run_dir: str | Path, summary: Mapping[str, Any], comparison: Any = None) -> Path:
     """Write ``index.html`` into ``run_dir`` from its summary and claims files.
 
     Claims are read from ``<run_dir>/<notebook>/results/claims.csv`` for each
@@ -293,5 +409,52 @@ def write_index(run_dir: str | Path, summary: Mapping[str, Any]) -> Path:
             continue
         claims.extend({"analysis": name, **row} for row in rows)
     target = run_dir / "index.html"
-    target.write_text(render_index(summary, claims, notes), encoding="utf-8")
+    target.write_text(render_index(summary, claims, notes, comparison), encoding="utf-8")
     return target
+
+
+def render_batch_index(batch: Mapping[str, Any]) -> str:
+    """The index of a scheduled batch (``alignment-stats report --config``): one row per named run.
+
+    ``batch`` is the batch's ``runs.json`` (see docs/reports.md): ``run_id``,
+    ``status``, ``config``, ``started``, ``finished`` and ``runs``, each with
+    ``name``, ``status``, ``path`` (relative to the batch folder),
+    ``notebooks`` and ``reused``.
+    """
+    rows = []
+    for run in batch.get("runs") or ():
+        path = str(run.get("path", ""))
+        name = _e(run.get("name", ""))
+        link = f'<a href="{_href(path + "/index.html")}">{name}</a>' if path else name
+        rows.append(
+            f"<tr><td>{link}</td><td>{_status_cell(str(run.get('status', '')))}</td>"
+            f"<td>{_e(', '.join(run.get('notebooks') or ()))}</td>"
+            f"<td>{_e(', '.join(run.get('reused') or ()) or '–')}</td>"
+            f"<td>{_e(run.get('description') or '')}</td></tr>"
+        )
+    status = str(batch.get("status", ""))
+    banner = ""
+    if status != "complete":
+        banner = '<p class="banner-failed">Some scheduled runs FAILED; their folders end in .failed.</p>'
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Scheduled reports {_e(batch.get("run_id", ""))}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1>Scheduled reports</h1>
+<p class="meta">Batch <code>{_e(batch.get("run_id", ""))}</code> · status {_status_cell(status)} ·
+config {_e(batch.get("config", ""))} · started {_e(batch.get("started", ""))} ·
+finished {_e(batch.get("finished", ""))} · <a href="runs.json">runs.json</a></p>
+{banner}
+<table><thead><tr><th>Run</th><th>Status</th><th>Notebooks</th><th>Reused unchanged</th>
+<th>Description</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table>
+</body>
+</html>
+"""

@@ -29,56 +29,35 @@ Layout of a run directory::
 Paths are built from the package location (:data:`PROJECT_ROOT`), never
 from the current working directory; notebooks run with ``cwd=PROJECT_ROOT``.
 
-``summary.json`` (schema version 1)
+Execution
+---------
+``executor="local"`` (default) runs the notebooks in threads of this process
+on *warm kernels* (:mod:`alignment_stats.engine`): kernels are started as
+soon as the run is planned, import the heavy modules before the first
+notebook arrives and are reset between notebooks; HTML is exported in this
+process. ``executor="dask"`` submits each notebook as a task to a Dask
+distributed cluster (``scheduler=ADDRESS``); the workers must see the same
+file system paths (the run's temporary folder and the project).
+
+Unchanged notebooks are not executed again: each notebook's *cache key*
+(a sha256 of the notebook file, the package's source files, ``data/raw/``,
+any file a parameter names, the parameters, the package versions, the
+kernel and the HTML option) is looked up in earlier complete runs under
+``out``; a hit links (or copies) that run's folder for the notebook into the
+new run. ``force=True`` executes everything.
+
+When an earlier complete run exists (``compare_to="auto"``) or one is given,
+the run's index shows what changed since (:mod:`alignment_stats.diff`).
+
+``summary.json`` (schema version 2)
 -----------------------------------
-A JSON object with these keys:
-
-``schema_version`` : int
-    ``1``.
-``run_id`` : str
-    The run's id (also the directory name, without ``.failed``).
-``status`` : str
-    ``"complete"`` (every notebook succeeded) or ``"failed"``.
-``started``, ``finished`` : str
-    ISO 8601 UTC timestamps of the run.
-``kernel`` : str
-    Jupyter kernel the notebooks ran on.
-``parameters`` : object
-    The user's parameters as given (command-line values are strings;
-    what each notebook received is in its own entry).
-``package_versions`` : object
-    Versions of ``python``, ``alignment_stats``, ``numpy``, ``pandas``,
-    ``scipy``, ``statsmodels`` and ``papermill`` in the runner's
-    environment (``null`` if not installed). The ``alignment-stats`` kernel
-    lives in the same environment.
-``input_hashes`` : object
-    ``{relative path: sha256 hex}`` of every file under
-    ``<project>/data/raw/`` (recursively, ``/``-separated paths).
-``notebooks`` : array
-    One object per notebook, in run order:
-
-    ``name`` : str
-        Notebook stem, e.g. ``"01_perception_gap"``; also its folder.
-    ``source`` : str
-        The notebook that was run (relative to the project when inside it).
-    ``status`` : str
-        ``"ok"`` or ``"failed"``.
-    ``seconds`` : float
-        Wall time of execution and HTML export.
-    ``error`` : object or null
-        ``{"ename": ..., "evalue": ...}``: the exception name and value
-        (from papermill's ``PapermillExecutionError`` when a cell raised).
-    ``parameters`` : object
-        Parameters injected into the notebook, after type conversion
-        (``output_dir`` excluded: it is always the notebook's folder).
-    ``notebook`` : str
-        Executed notebook, relative to the run directory.
-    ``html`` : str or null
-        HTML export, relative to the run directory.
-    ``results`` : array of str
-        CSV files the notebook wrote under ``results/`` (relative paths).
-    ``figures`` : array of str
-        Images it wrote under ``figures/`` (relative paths).
+Version 1 keys, unchanged: ``schema_version``, ``run_id``, ``status``,
+``started``, ``finished``, ``kernel``, ``parameters``, ``package_versions``,
+``input_hashes``, ``notebooks`` (each: ``name``, ``source``, ``status``,
+``seconds``, ``error``, ``parameters``, ``notebook``, ``html``, ``results``,
+``figures``). Added in version 2: ``run_name``, ``executor``, ``cache``,
+``comparison`` and, per notebook, ``cache_key``, ``cached_from`` and
+``kernel_stderr``. docs/reports.md documents every key.
 """
 
 from __future__ import annotations
@@ -87,18 +66,17 @@ import ast
 import hashlib
 import json
 import logging
-import multiprocessing
+import math
 import os
 import platform
 import re
 import secrets
 import shutil
-import signal
 import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -107,7 +85,9 @@ from typing import Any, Union
 
 __all__ = [
     "DEFAULT_KERNEL",
+    "EXECUTORS",
     "EXPECTED_NOTEBOOKS",
+    "PARAMETER_RULES",
     "NOTEBOOK_DIR",
     "PROJECT_ROOT",
     "RAW_DATA_DIR",
@@ -120,6 +100,7 @@ __all__ = [
     "ReportUsageError",
     "RunExistsError",
     "check_kernel",
+    "check_parameter",
     "discover_notebooks",
     "new_run_id",
     "run_report",
@@ -145,17 +126,25 @@ EXPECTED_NOTEBOOKS = (
 )
 #: Kernel registered by ``make install``.
 DEFAULT_KERNEL = "alignment-stats"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Where notebooks can run: threads of this process on warm kernels, or a Dask cluster.
+EXECUTORS = ("local", "dask")
+#: Package source whose hash is part of every cache key.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
 _MAX_RUN_ID = 100
 _NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 _FIGURE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif")
-_PACKAGES = ("alignment_stats", "numpy", "pandas", "scipy", "statsmodels", "papermill")
+_PACKAGES = (
+    "alignment_stats", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
+    "papermill", "nbconvert",
+)
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off"}
-#: Seconds for a terminated worker's kernel to notice and exit (ipykernel polls its parent each second).
-_KERNEL_EXIT_GRACE = 1.5
+#: Seconds to wait for notebook threads after their kernels were killed (Ctrl-C).
+_THREAD_EXIT_GRACE = 30.0
+_CACHE_KEY_VERSION = 1
 
 ProgressCallback = Callable[[int, int, "NotebookResult"], None]
 
@@ -202,6 +191,9 @@ class NotebookResult:
         ``"ename: evalue"`` of the failure, ``None`` when ok.
     results, figures : tuple of str
         Files it wrote, relative to the run directory.
+    cached_from : str or None
+        The earlier run (relative to ``out``) whose outputs were reused
+        because nothing the notebook depends on changed; ``None`` if it ran.
     """
 
     name: str
@@ -210,6 +202,7 @@ class NotebookResult:
     error: str | None = None
     results: tuple[str, ...] = ()
     figures: tuple[str, ...] = ()
+    cached_from: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -229,12 +222,15 @@ class ReportResult:
         ``"complete"`` or ``"failed"``.
     notebooks : tuple of NotebookResult
         In run order.
+    compared_with : Path or None
+        The earlier run the index compares with.
     """
 
     run_id: str
     path: Path
     status: str
     notebooks: tuple[NotebookResult, ...] = field(default_factory=tuple)
+    compared_with: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -482,16 +478,36 @@ def _parse_parameters_cell(source: str) -> dict[str, _Param]:
     return params
 
 
+def _read_notebook_json(path: Path) -> dict[str, Any]:
+    """A notebook as JSON (nbformat 4), without importing nbformat (slow to import)."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+            raise ValueError("not an nbformat 4 notebook")
+        return nb
+    except (OSError, ValueError, UnicodeDecodeError):
+        import nbformat  # older formats, or a proper error message
+
+        try:
+            return dict(nbformat.read(str(path), as_version=4))
+        except Exception as exc:  # not JSON, not a notebook, unreadable
+            raise ReportUsageError(f"notebook {path.name} cannot be read: {exc}") from None
+
+
+def _cell_source(cell: Mapping[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
 def _declared_parameters(path: Path) -> dict[str, _Param]:
     """Parameters a notebook declares; raises ReportUsageError when it cannot be read."""
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as exc:  # not JSON, not a notebook, unreadable
-        raise ReportUsageError(f"notebook {path.name} cannot be read: {exc}") from None
+    nb = _read_notebook_json(path)
     cell = next(
-        (c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", ())),
+        (
+            c for c in nb["cells"]
+            if isinstance(c, dict) and c.get("cell_type") == "code"
+            and "parameters" in ((c.get("metadata") or {}).get("tags") or ())
+        ),
         None,
     )
     if cell is None:
@@ -500,7 +516,7 @@ def _declared_parameters(path: Path) -> dict[str, _Param]:
             "declares its parameters (at least output_dir) in one"
         )
     try:
-        declared = _parse_parameters_cell(cell.source)
+        declared = _parse_parameters_cell(_cell_source(cell))
     except SyntaxError:  # not plain Python: fall back to papermill's line-based inspection
         import papermill
 
@@ -521,10 +537,37 @@ def _declared_parameters(path: Path) -> dict[str, _Param]:
     return declared
 
 
+def _check_type(value: Any, param: _Param, notebook: str) -> Any:
+    """A typed value (e.g. from runs.yaml) must fit the parameter's declared type."""
+    target = param.kind
+    if value is None:
+        if param.nullable or target is None:
+            return None
+        raise ReportUsageError(
+            f"parameter {param.name}: None is not allowed (the default in {notebook} is {param.default})"
+        )
+    if target is None or isinstance(value, bool) and target is bool:
+        return value
+    if target is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if target in (list, tuple) and isinstance(value, (list, tuple)):
+        return target(value)
+    if isinstance(value, target) and not (isinstance(value, bool) and target is not bool):
+        return value
+    raise ReportUsageError(
+        f"parameter {param.name}: {value!r} is not {_TYPE_WORDS.get(target, 'a ' + target.__name__)} "
+        f"(the default in {notebook} is {param.default})"
+    )
+
+
+_TYPE_WORDS = {int: "an integer", float: "a number", bool: "true/false", str: "text", list: "a list",
+               dict: "a mapping", tuple: "a tuple"}
+
+
 def _convert(value: Any, param: _Param, notebook: str) -> Any:
     """Convert a command-line string to the parameter's declared type."""
     if not isinstance(value, str):
-        return value
+        return _check_type(value, param, notebook)
     text = value.strip()
     if param.nullable and text == "None":
         return None
@@ -553,6 +596,175 @@ def _convert(value: Any, param: _Param, notebook: str) -> Any:
     )
 
 
+# --------------------------------------------------------------------------- parameter rules
+
+
+def _names(module: str, attribute: str, extra: tuple[str, ...] = ()) -> Callable[[], tuple[str, ...]]:
+    """Known names from ``alignment_stats.<module>.<attribute>``, imported when first needed."""
+
+    def load() -> tuple[str, ...]:
+        import importlib
+
+        values = tuple(getattr(importlib.import_module(f"alignment_stats.{module}"), attribute))
+        return values + tuple(x for x in extra if x not in values)
+
+    load.__qualname__ = f"{module}.{attribute}"
+    return load
+
+
+def _bundled_study_ids() -> tuple[str, ...]:
+    from .data import load_studies
+
+    return tuple(load_studies())
+
+
+@dataclass(frozen=True)
+class ParameterRule:
+    """What values a notebook parameter accepts (beyond its declared type).
+
+    ``kind`` is ``"number"`` (``low``/``high`` bounds, open unless
+    ``closed`` says which ends are included), ``"integer"`` (same bounds),
+    ``"choice"`` (``choices()`` lists the known names), ``"study"`` (a
+    study id of the bundled ``studies.yaml``; checked only when the notebook
+    reads the bundled data, i.e. no ``input``/``studies``/``codebook`` is
+    given) or ``"file"`` (an existing file; relative paths are relative to
+    the project root). ``None`` is always left to the notebook's own type
+    (``str | None``).
+    """
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    closed: str = ""  # "low", "high" or "both": which bounds are allowed values
+    choices: Callable[[], tuple[str, ...]] | None = None
+
+    def check(self, name: str, value: Any, where: str = "") -> None:
+        """Raise :class:`ReportUsageError` naming ``name`` when ``value`` breaks the rule."""
+        if value is None:
+            return
+        suffix = f" ({where})" if where else ""
+        if self.kind in ("number", "integer"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                self.kind == "integer" and not float(value).is_integer()
+            ) or not math.isfinite(float(value)):
+                word = "an integer" if self.kind == "integer" else "a number"
+                raise ReportUsageError(f"parameter {name}: {value!r} is not {word}{suffix}")
+            low_ok = self.low is None or (value >= self.low if self.closed in ("low", "both") else value > self.low)
+            high_ok = self.high is None or (value <= self.high if self.closed in ("high", "both") else value < self.high)
+            if not (low_ok and high_ok):
+                raise ReportUsageError(f"parameter {name}: {value!r} is out of range; {self.describe()}{suffix}")
+        elif self.kind in ("choice", "study"):
+            known = (self.choices or _bundled_study_ids)()
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for item in values:
+                if item not in known:
+                    what = "study id" if self.kind == "study" else "value"
+                    raise ReportUsageError(
+                        f"parameter {name}: {item!r} is not a known {what}{suffix}; known: {', '.join(known)}"
+                    )
+        elif self.kind == "file":
+            path = Path(str(value)).expanduser()
+            path = path if path.is_absolute() else PROJECT_ROOT / path
+            if not path.is_file():
+                raise ReportUsageError(f"parameter {name}: {value!r} is not a file ({path} does not exist){suffix}")
+
+    def describe(self) -> str:
+        """The rule in words, e.g. ``must be > 0 and < 0.5``."""
+        if self.kind in ("number", "integer"):
+            parts = []
+            if self.low is not None:
+                parts.append(f"{'>=' if self.closed in ('low', 'both') else '>'} {self.low:g}")
+            if self.high is not None:
+                parts.append(f"{'<=' if self.closed in ('high', 'both') else '<'} {self.high:g}")
+            kind = "an integer" if self.kind == "integer" else "a number"
+            return f"must be {kind} " + " and ".join(parts) if parts else f"must be {kind}"
+        if self.kind == "choice":
+            return "one of: " + ", ".join(self.choices()) if self.choices else "a known name"
+        if self.kind == "study":
+            return "a study id of data/raw/studies.yaml"
+        return "an existing file"
+
+
+_STUDY = ParameterRule("study")
+_FILE = ParameterRule("file")
+
+#: The known parameter rules, by parameter name, for every notebook that
+#: declares the parameter. Name lists come from the modules that define them
+#: (imported only when such a parameter is given).
+PARAMETER_RULES: dict[str, ParameterRule] = {
+    "alpha": ParameterRule("number", 0, 0.5),
+    "power": ParameterRule("number", 0, 1),
+    "margin": ParameterRule("number", 0, 1),
+    "design_effect": ParameterRule("number", 1, None, closed="low"),
+    "assumed_n": ParameterRule("integer", 1, None, closed="low"),
+    "max_missing": ParameterRule("integer", 0, None, closed="low"),
+    "decimals": ParameterRule("integer", 0, 6, closed="both"),
+    "grid_reach": ParameterRule("integer", 0, None, closed="low"),
+    "seed": ParameterRule("integer", 0, None, closed="low"),
+    "ci": ParameterRule("choice", choices=_names("proportions", "CI_METHODS")),
+    "test": ParameterRule("choice", choices=_names("proportions", "TEST_METHODS")),
+    "adjust": ParameterRule("choice", choices=_names("proportions", "ADJUST_METHODS")),
+    "rounding": ParameterRule("choice", choices=_names("reconstruct", "ROUNDING_RULES", ("unknown",))),
+    "convention": ParameterRule("choice", choices=_names("crosstab", "CONVENTIONS")),
+    "study": _STUDY,
+    "crosstab_study": _STUDY,
+    "benchmark_study": _STUDY,
+    "input": _FILE,
+    "codebook": _FILE,
+    "studies": _FILE,
+}
+
+#: Rules that differ for one notebook: ``(notebook name without its number, parameter)``.
+NOTEBOOK_PARAMETER_RULES: dict[tuple[str, str], ParameterRule] = {
+    ("skills_gap", "ci"): ParameterRule("choice", choices=_names("paired", "PAIRED_CI_METHODS")),
+}
+
+#: Parameters that switch a notebook away from the bundled studies (study ids are then its own).
+_OWN_DATA = ("input", "studies", "codebook")
+#: Study parameters that always refer to the bundled studies.
+_BUNDLED_STUDY_PARAMETERS = ("benchmark_study",)
+
+
+def check_parameter(name: str, value: Any, notebook: str | None = None,
+                    given: Mapping[str, Any] | None = None) -> None:
+    """Check one parameter value against :data:`PARAMETER_RULES`.
+
+    Parameters
+    ----------
+    name, value
+        The parameter and its (converted) value.
+    notebook : str, optional
+        Notebook stem; selects notebook-specific rules and is named in errors.
+    given : mapping, optional
+        All values this notebook gets: study ids are checked only when it
+        reads the bundled studies (none of ``input``, ``studies``,
+        ``codebook`` is given).
+
+    Raises
+    ------
+    ReportUsageError
+        The value breaks the rule; the message names the parameter, e.g.
+        ``parameter alpha: 0.7 is out of range; must be a number > 0 and < 0.5``.
+
+    Examples
+    --------
+    >>> check_parameter("alpha", 0.01)
+    >>> check_parameter("alpha", 0.5)
+    Traceback (most recent call last):
+    ...
+    alignment_stats.report.ReportUsageError: parameter alpha: 0.5 is out of range; must be a number > 0 and < 0.5
+    """
+    short = notebook.partition("_")[2] if notebook and notebook[:2].isdigit() else notebook
+    rule = NOTEBOOK_PARAMETER_RULES.get((short or "", name)) or PARAMETER_RULES.get(name)
+    if rule is None:
+        return
+    if rule.kind == "study" and name not in _BUNDLED_STUDY_PARAMETERS and given is not None and any(
+        given.get(key) is not None for key in _OWN_DATA
+    ):
+        return
+    rule.check(name, value, f"in {notebook}" if notebook else "")
+
+
 @dataclass(frozen=True)
 class _Task:
     """One notebook to run; picklable for worker processes."""
@@ -572,34 +784,52 @@ class _Outcome:
     seconds: float
     ename: str | None = None
     evalue: str | None = None
+    kernel_stderr: str | None = None
+    cached_from: dict[str, Any] | None = None
 
 
-def _plan(sources: list[Path], params: Mapping[str, Any]) -> list[tuple[Path, dict[str, Any]]]:
-    """Each notebook with the (converted) user parameters it declares; validates all first."""
+def _plan(
+    sources: list[Path], params: Mapping[str, Any], lenient: bool = False
+) -> list[tuple[Path, dict[str, Any]]]:
+    """Each notebook with the (converted, checked) user parameters it declares; validates all first.
+
+    A parameter no selected notebook declares is an error, unless
+    ``lenient`` (scheduled runs: a run's notebooks get only what they
+    declare), where it only has to be declared by some notebook of
+    :data:`NOTEBOOK_DIR` (a typo is still caught).
+    """
     if "output_dir" in params:
         raise ReportUsageError(
             "parameter output_dir is set by the report runner (each notebook writes into its "
             "own folder of the run); choose the report folder with --out / out= instead"
         )
     declared = {path: _declared_parameters(path) for path in sources}
-    known = sorted({name for d in declared.values() for name in d} - {"output_dir"})
+    known = {name for d in declared.values() for name in d} - {"output_dir"}
+    if lenient:
+        for path in discover_notebooks(NOTEBOOK_DIR):
+            if path not in declared:
+                try:
+                    known |= set(_declared_parameters(path)) - {"output_dir"}
+                except ReportUsageError:
+                    continue
     for name in params:
-        if not any(name in d for d in declared.values()):
+        if name not in known:
+            where = "no notebook" if lenient else "no selected notebook"
             raise ReportUsageError(
-                f"unknown parameter {name!r}: no selected notebook declares it; "
-                f"known parameters: {', '.join(known) or 'none besides output_dir'}"
+                f"unknown parameter {name!r}: {where} declares it; "
+                f"known parameters: {', '.join(sorted(known)) or 'none besides output_dir'}"
             )
-    return [
-        (
-            path,
-            {
-                name: _convert(value, declared[path][name], path.name)
-                for name, value in params.items()
-                if name in declared[path]
-            },
-        )
-        for path in sources
-    ]
+    plan = []
+    for path in sources:
+        values = {
+            name: _convert(value, declared[path][name], path.name)
+            for name, value in params.items()
+            if name in declared[path]
+        }
+        for name, value in values.items():
+            check_parameter(name, value, path.stem, values)
+        plan.append((path, values))
+    return plan
 
 
 # --------------------------------------------------------------------------- execution
@@ -620,10 +850,13 @@ class _QuietPapermill(logging.Filter):
 _QUIET_PAPERMILL = _QuietPapermill()
 
 
-def _execute_notebook(task: _Task) -> _Outcome:
+def _execute_notebook(task: _Task, pool: Any = None) -> _Outcome:
     """Run one notebook (and export it to HTML); failures become the outcome, not exceptions.
 
-    Runs in the caller's process (jobs=1) or in a worker process.
+    With ``pool`` (a :class:`alignment_stats.engine.KernelPool`) the notebook
+    runs on one of its warm kernels; without (a Dask worker), papermill
+    starts a kernel for it in ``task.cwd``. Runs in a thread of the runner
+    or in a Dask worker.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -637,33 +870,43 @@ def _execute_notebook(task: _Task) -> _Outcome:
     folder = Path(task.run_dir) / task.name
     folder.mkdir(exist_ok=True)
     executed = folder / f"{task.name}.ipynb"
-    ename = evalue = None
+    ename = evalue = kernel_stderr = None
+    options: dict[str, Any] = {
+        "parameters": {**task.parameters, "output_dir": str(folder)},
+        "kernel_name": task.kernel_name,
+        "progress_bar": False,
+    }
+    kernel = None
+    result = None
     try:
-        papermill.execute_notebook(
-            task.source,
-            str(executed),
-            parameters={**task.parameters, "output_dir": str(folder)},
-            kernel_name=task.kernel_name,
-            cwd=task.cwd,
-            progress_bar=False,
-        )
+        if pool is not None:
+            from .engine import register_engine
+
+            kernel = pool.acquire()
+            # The kernel already runs in task.cwd; papermill's own cwd= would chdir this
+            # whole process, which is not safe with notebooks running in threads.
+            options.update(engine_name=register_engine(), km=kernel.km, partial_path=str(executed),
+                           request_save_on_cell_execute=False)
+        else:
+            options["cwd"] = task.cwd
+        result = papermill.execute_notebook(task.source, str(executed), **options)
     except PapermillExecutionError as exc:
         ename, evalue = exc.ename, exc.evalue
     except Exception as exc:  # kernel died or would not start, unreadable notebook, ...
         ename, evalue = type(exc).__name__, str(exc)
+    finally:
+        if kernel is not None:
+            if ename is not None:
+                kernel_stderr = kernel.stderr_since().strip() or None
+            pool.release(kernel, reusable=ename is None)
     if task.html and executed.is_file():
         try:
-            export_notebook_html(executed, folder / f"{task.name}.html")
+            source = result if ename is None and isinstance(result, dict) else executed
+            export_notebook_html(source, folder / f"{task.name}.html")
         except Exception as exc:
             if ename is None:
                 ename, evalue = "HTMLExportError", f"{type(exc).__name__}: {exc}"
-    return _Outcome(task.name, time.perf_counter() - start, ename, evalue)
-
-
-def _init_worker() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone handles it
-    # (terminates the workers and removes the temporary directory).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return _Outcome(task.name, time.perf_counter() - start, ename, evalue, kernel_stderr)
 
 
 class _Progress:
@@ -677,12 +920,12 @@ class _Progress:
         if self.quiet:
             return
         print(intro, file=sys.stderr, flush=True)
-        if sys.stderr.isatty():
+        if sys.stderr.isatty() and total:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="notebook", file=sys.stderr, desc="report")
 
-    def update(self, result: NotebookResult) -> None:
+    def update(self, result: NotebookResult, kernel_stderr: str | None = None) -> None:
         self.done += 1
         if self.callback is not None:
             self.callback(self.done, self.total, result)
@@ -690,9 +933,13 @@ class _Progress:
         if self.quiet:
             return
         word = "ok" if result.ok else "FAILED"
+        if result.cached_from:
+            word += f", unchanged: reused from {result.cached_from}"
         line = f"[{self.done}/{self.total}] {result.name} ... {word} ({result.seconds:.1f} s)"
         if result.error:
             line += f": {result.error}"
+        if kernel_stderr:  # only failed notebooks carry their kernel's stderr
+            line += "\n    kernel stderr:\n" + "\n".join(f"    | {x}" for x in kernel_stderr.splitlines())
         if self.bar is not None:
             self.bar.set_postfix_str(f"{result.name} {word}", refresh=False)
             self.bar.update(1)
@@ -731,68 +978,251 @@ def _result(outcome: _Outcome, run_dir: Path) -> NotebookResult:
         error=error,
         results=found("results", (".csv",)),
         figures=found("figures", _FIGURE_SUFFIXES),
+        cached_from=outcome.cached_from["run"] if outcome.cached_from else None,
     )
 
 
-def _run_sequential(tasks: list[_Task], feedback: _Progress, run_dir: Path) -> dict[str, _Outcome]:
-    outcomes = {}
-    for task in tasks:
-        outcome = _execute_notebook(task)
+def _collect(
+    futures: Mapping[Any, _Task], done: Iterable[Any], outcomes: dict[str, _Outcome],
+    feedback: _Progress, run_dir: Path,
+) -> None:
+    for future in sorted(done, key=lambda f: futures[f].name):
+        task = futures[future]
+        exc = future.exception()
+        if exc is not None and not isinstance(exc, Exception):
+            raise exc  # KeyboardInterrupt/SystemExit in a worker: stop the whole run
+        if exc is None:
+            outcome = future.result()
+        else:  # the worker died (or a Dask task was lost): a failure of this notebook
+            outcome = _Outcome(task.name, 0.0, type(exc).__name__, str(exc) or repr(exc))
         outcomes[task.name] = outcome
-        feedback.update(_result(outcome, run_dir))
-    return outcomes
+        feedback.update(_result(outcome, run_dir), outcome.kernel_stderr)
 
 
-def _stop_workers(executor: ProcessPoolExecutor) -> None:
-    """Cancel pending work and terminate the workers, then let their kernels exit.
-
-    ``ProcessPoolExecutor`` has no public way to stop running tasks before
-    Python 3.14, hence ``_processes``. A terminated worker's kernel exits on
-    its own within about a second (ipykernel polls its parent process), so
-    we wait that long before the caller removes the temporary directory.
-    """
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    alive = [p for p in processes if p.is_alive()]
-    for process in alive:
-        process.terminate()
-    for process in alive:
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-            process.join(5)
-    if alive:
-        time.sleep(_KERNEL_EXIT_GRACE)
-
-
-def _run_parallel(
-    tasks: list[_Task], workers: int, feedback: _Progress, run_dir: Path
+def _run_local(
+    tasks: list[_Task], workers: int, pool: Any, feedback: _Progress, run_dir: Path
 ) -> dict[str, _Outcome]:
-    """Run tasks in ``workers`` worker processes (spawned: safe with threads, same on every OS)."""
-    executor = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
-    )
+    """Run tasks in ``workers`` threads of this process, each on a warm kernel of ``pool``.
+
+    The threads only wait for kernels (and export HTML); the kernels are the
+    processes that compute. On Ctrl-C (or any error here) the pool's kernels
+    are killed, which ends the running notebooks at once, and the threads
+    are joined before the caller removes the temporary directory.
+    """
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="alignment-stats-notebook")
     outcomes: dict[str, _Outcome] = {}
     try:
-        pending: dict[Future[_Outcome], _Task] = {executor.submit(_execute_notebook, t): t for t in tasks}
+        pending: dict[Future[_Outcome], _Task] = {executor.submit(_execute_notebook, t, pool): t for t in tasks}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: pending[f].name):
-                task = pending.pop(future)
-                exc = future.exception()
-                if exc is None:
-                    outcome = future.result()
-                else:  # the worker process died (e.g. out of memory): a failure of this notebook
-                    outcome = _Outcome(task.name, 0.0, type(exc).__name__, str(exc) or repr(exc))
-                outcomes[task.name] = outcome
-                feedback.update(_result(outcome, run_dir))
+            _collect(pending, done, outcomes, feedback, run_dir)
+            for future in done:
+                pending.pop(future)
     except BaseException:
-        _stop_workers(executor)
+        pool.shutdown()
+        for future in pending:
+            future.cancel()
+        deadline = time.monotonic() + _THREAD_EXIT_GRACE
+        for future in pending:
+            try:
+                future.exception(timeout=max(0.0, deadline - time.monotonic()))
+            except BaseException:
+                pass
+        executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
     return outcomes
+
+
+def _dask_client(scheduler: Any) -> tuple[Any, bool]:
+    """``(client, owned)`` for a scheduler address or an existing ``distributed.Client``."""
+    try:
+        import distributed
+    except ImportError:
+        raise ReportUsageError(
+            "--executor dask needs Dask, which is not installed: pip install alignment_stats[dask]"
+        ) from None
+    if isinstance(scheduler, distributed.Client):
+        return scheduler, False
+    if scheduler is None or not str(scheduler).strip():
+        raise ReportUsageError("--executor dask needs the scheduler's address: --scheduler tcp://HOST:PORT")
+    try:
+        client = distributed.Client(str(scheduler), timeout="15s", set_as_default=False)
+    except Exception as exc:
+        raise ReportError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    return client, True
+
+
+def _run_dask(tasks: list[_Task], client: Any, feedback: _Progress, run_dir: Path) -> dict[str, _Outcome]:
+    """Submit each notebook as a task to a Dask cluster and gather the outcomes as they finish.
+
+    Each worker runs papermill (with its own kernel) and writes into the
+    run's temporary folder, which it must see at the same path.
+    """
+    from distributed import as_completed
+
+    futures = {
+        client.submit(_execute_notebook, task, None, key=f"alignment-stats-{Path(task.run_dir).name}-{task.name}",
+                      pure=False): task
+        for task in tasks
+    }
+    outcomes: dict[str, _Outcome] = {}
+    try:
+        with client.as_current():  # as_completed looks for the current client
+            for future in as_completed(list(futures)):
+                _collect(futures, [future], outcomes, feedback, run_dir)
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    return outcomes
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _code_hash(package_dir: Path = PACKAGE_DIR) -> str:
+    """sha256 of the package's source files (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package_dir.rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _parameter_files(values: Mapping[str, Any]) -> dict[str, str]:
+    """sha256 of every file a parameter names (relative paths: from the project root)."""
+    files = {}
+    for name, value in sorted(values.items()):
+        if isinstance(value, str) and value.strip() and len(value) < 4096:
+            path = Path(value).expanduser()
+            path = path if path.is_absolute() else PROJECT_ROOT / path
+            try:
+                if path.is_file():
+                    files[name] = _sha256_file(path)
+            except OSError:
+                continue
+    return files
+
+
+def _cache_key(path: Path, values: Mapping[str, Any], *, code: str, inputs: Mapping[str, str],
+               versions: Mapping[str, Any], kernel_name: str, html: bool) -> str:
+    """The notebook's cache key: what its outputs depend on, hashed."""
+    material = {
+        "version": _CACHE_KEY_VERSION,
+        "notebook": _sha256_file(path),
+        "code": code,
+        "data": dict(inputs),
+        "files": _parameter_files(values),
+        "parameters": values,
+        "package_versions": dict(versions),
+        "kernel": kernel_name,
+        "html": html,
+    }
+    text = json.dumps(material, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _complete_runs(*roots: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Complete runs (``summary.json`` with status complete) directly in each root, or one
+    level down (the named runs of a scheduled batch), newest first."""
+    found: list[tuple[Path, dict[str, Any]]] = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for child in root.iterdir():
+            if child.name.startswith(".") and child not in roots or not child.is_dir():
+                continue
+            if (child / "summary.json").is_file():
+                candidates = [child]
+            else:
+                candidates = [g for g in child.iterdir() if g.is_dir() and (g / "summary.json").is_file()]
+            for run in candidates:
+                summary = _read_json(run / "summary.json")
+                if summary.get("status") == "complete":
+                    found.append((run, summary))
+    found.sort(key=lambda item: (str(item[1].get("finished", "")), item[0].name), reverse=True)
+    return found
+
+
+def _find_cached(keys: Mapping[str, str], runs: list[tuple[Path, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """For each notebook whose key an earlier run has (ok, not itself a copy of a failure): where."""
+    hits: dict[str, dict[str, Any]] = {}
+    for run, summary in runs:
+        for entry in summary.get("notebooks") or ():
+            if not isinstance(entry, dict):
+                continue
+            name = entry.get("name")
+            if name in keys and name not in hits and entry.get("cache_key") == keys[name] \
+                    and entry.get("status") == "ok" and (run / str(name)).is_dir():
+                hits[name] = {"dir": run / str(name), "run_id": summary.get("run_id"),
+                              "run_name": summary.get("run_name"), "run_dir": run,
+                              "entry": entry}
+    return hits
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _reuse(hit: Mapping[str, Any], run_dir: Path, name: str, out: Path) -> _Outcome:
+    """Link (or copy) an earlier run's folder of this notebook into the run."""
+    start = time.perf_counter()
+    shutil.copytree(hit["dir"], run_dir / name, copy_function=_link_or_copy)
+    try:
+        shown = Path(hit["run_dir"]).relative_to(out).as_posix()
+    except ValueError:
+        shown = str(hit["run_dir"])
+    cached_from = {"run": shown, "run_id": hit["run_id"], "run_name": hit["run_name"]}
+    return _Outcome(name, time.perf_counter() - start, cached_from=cached_from)
+
+
+# --------------------------------------------------------------------------- comparison
+
+#: ``compare_to`` default: the most recent earlier complete run of the same name in ``out``.
+AUTO = "auto"
+
+
+def _choose_comparison(
+    compare_to: Any, out: Path, history: Path, run_name: str | None
+) -> tuple[Path | None, str]:
+    """The run to compare with, and why (a sentence for the log, the index and the summary)."""
+    if compare_to is None or compare_to is False:
+        return None, "no comparison (turned off)"
+    if compare_to != AUTO:
+        from .diff import RunNotFoundError, resolve_run
+
+        try:
+            return resolve_run(compare_to, out), "given with --compare-to"
+        except RunNotFoundError as exc:
+            raise ReportUsageError(f"--compare-to: {exc}") from None
+    for run, summary in _complete_runs(history):
+        if summary.get("run_name") == run_name:
+            named = f" named {run_name}" if run_name else ""
+            return run, (
+                f"the most recent complete earlier run{named} in {history} "
+                f"(finished {summary.get('finished', '?')})"
+            )
+    named = f" named {run_name}" if run_name else ""
+    return None, f"no earlier complete run{named} in {history} to compare with"
 
 
 # --------------------------------------------------------------------------- summary
@@ -849,6 +1279,15 @@ Params = Mapping[str, Any]
 NotebookSpec = Union[Iterable[Union[str, os.PathLike]], str, os.PathLike, None]
 
 
+@dataclass
+class _Batch:
+    """Context of a run inside a scheduled batch (see :mod:`alignment_stats.runs`)."""
+
+    root: Path  # the batch's --out: earlier batches live here
+    pool: Any = None  # a KernelPool shared by the batch's runs (local executor)
+    client: Any = None  # a Dask client shared by the batch's runs
+
+
 def run_report(
     notebooks: NotebookSpec = None,
     params: Params | None = None,
@@ -858,6 +1297,14 @@ def run_report(
     jobs: int | None = None,
     kernel_name: str = DEFAULT_KERNEL,
     progress: bool | ProgressCallback | None = None,
+    *,
+    executor: str = "local",
+    scheduler: Any = None,
+    force: bool = False,
+    compare_to: str | os.PathLike[str] | None = AUTO,
+    fresh_kernels: bool = False,
+    run_name: str | None = None,
+    _batch: _Batch | None = None,
 ) -> ReportResult:
     """Run analysis notebooks with papermill and write a report directory.
 
@@ -874,8 +1321,10 @@ def run_report(
         ``None`` default the type comes from an annotation (``n: int = None``)
         or a leading type in the comment (``n = None  # int | None: ...``),
         else the string is kept; ``"None"`` gives None when the parameter
-        admits it. ``output_dir`` is reserved: the runner sets it to the
-        notebook's folder in the run directory.
+        admits it. Typed values must fit that type. Every value is then
+        checked against :data:`PARAMETER_RULES` (ranges, known method and
+        study names, existing files). ``output_dir`` is reserved: the runner
+        sets it to the notebook's folder in the run directory.
     out : str or Path, default :data:`REPORTS_DIR`
         Parent folder of run directories (created if missing).
     run_id : str, optional
@@ -884,8 +1333,7 @@ def run_report(
     html : bool, default True
         Export each executed notebook to HTML (code hidden).
     jobs : int, optional
-        Notebooks run at once (default ``os.cpu_count()``); 1 runs them one
-        after the other in this process.
+        Notebooks run at once (default ``os.cpu_count()``).
     kernel_name : str, default "alignment-stats"
         Jupyter kernel to execute on (``make install`` registers it).
     progress : bool or callable, optional
@@ -894,6 +1342,26 @@ def run_report(
         on stdout saying where the report is. ``False``: silent. A callable
         ``f(done, total, NotebookResult)`` is called as each notebook
         finishes (and nothing is printed).
+    executor : {"local", "dask"}, default "local"
+        ``"local"``: threads of this process on warm kernels
+        (:mod:`alignment_stats.engine`). ``"dask"``: one task per notebook on
+        the Dask cluster at ``scheduler``.
+    scheduler : str or distributed.Client, optional
+        Dask scheduler address (``tcp://host:8786``) or a client; only with
+        ``executor="dask"``.
+    force : bool, default False
+        Execute every notebook even when an earlier complete run under
+        ``out`` has its outputs for the same cache key.
+    compare_to : "auto", str, Path or None, default "auto"
+        Run to compare with in the index (a run folder, or a run id in
+        ``out``). ``"auto"``: the most recent earlier complete run in
+        ``out`` with the same ``run_name``; ``None``: no comparison.
+    fresh_kernels : bool, default False
+        Give every notebook its own (warm) kernel instead of resetting and
+        reusing kernels between notebooks.
+    run_name : str, optional
+        Name of a scheduled run (recorded in the summary; set by
+        :func:`alignment_stats.runs.run_config`).
 
     Returns
     -------
@@ -904,10 +1372,11 @@ def run_report(
     Raises
     ------
     ReportError
-        Before anything runs: unknown notebook or parameter
-        (:class:`ReportUsageError`, also a ``ValueError``), unconvertible
-        value, invalid run id, missing kernel (:class:`KernelNotFoundError`),
-        existing run (:class:`RunExistsError`).
+        Before anything runs: unknown notebook or parameter, a value that
+        breaks a rule (:class:`ReportUsageError`, also a ``ValueError``),
+        invalid run id, missing kernel (:class:`KernelNotFoundError`),
+        existing run (:class:`RunExistsError`), Dask not installed or its
+        scheduler unreachable, ``compare_to`` not found.
     KeyboardInterrupt
         Re-raised after stopping the notebooks and removing the temporary
         directory.
@@ -920,9 +1389,14 @@ def run_report(
         jobs = os.cpu_count() or 1
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ReportUsageError(f"jobs must be a whole number >= 1, not {jobs!r}")
+    if executor not in EXECUTORS:
+        raise ReportUsageError(f"executor {executor!r} is not known; choose one of: {', '.join(EXECUTORS)}")
+    if executor == "local" and scheduler is not None:
+        raise ReportUsageError("a Dask scheduler is only used with --executor dask")
     run_id = new_run_id() if run_id is None else validate_run_id(run_id)
-    plan = _plan(sources, params)
-    check_kernel(kernel_name)
+    plan = _plan(sources, params, lenient=_batch is not None)
+    if executor == "local":
+        check_kernel(kernel_name)
 
     out = Path(out).expanduser().resolve()
     final, failed = out / run_id, out / f"{run_id}.failed"
@@ -932,73 +1406,136 @@ def run_report(
                 f"{existing} already exists; reports are never overwritten: choose another "
                 "run id (or leave it out for a fresh one)"
             )
-    workers = min(jobs, len(plan))
-    intro = (
-        f"Running {len(plan)} notebook{'s' if len(plan) != 1 else ''} "
-        f"(kernel {kernel_name}, {workers} at a time) for run {run_id}"
-    )
-    if notebooks is None:  # everything that exists: say which promised analyses do not yet
-        names = [path.stem for path, _ in plan]
-        missing = [name for name in EXPECTED_NOTEBOOKS if name not in names]
-        if missing:
-            intro = (
-                f"Note: running the analyses that exist ({', '.join(names)}); "
-                f"not there yet: {', '.join(missing)}.\n{intro}"
-            )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = _make_tmp_dir(out, run_id)
-    except OSError as exc:
-        raise ReportError(f"cannot write reports to {out}: {exc.strerror or exc}") from None
+    history = _batch.root if _batch is not None else out
+    previous, reason = _choose_comparison(compare_to, out, history, run_name)
 
-    feedback: _Progress | None = None
-    try:
-        started = _now()
-        versions, inputs = _package_versions(), _input_hashes(RAW_DATA_DIR)
-        tasks = [
-            _Task(path.stem, str(path), values, str(tmp), kernel_name, html, str(PROJECT_ROOT))
-            for path, values in plan
-        ]
-        feedback = _Progress(len(tasks), progress, intro)
-        if workers == 1:
-            outcomes = _run_sequential(tasks, feedback, tmp)
+    # What each notebook depends on; unchanged notebooks are reused, not run.
+    versions, inputs, code = _package_versions(), _input_hashes(RAW_DATA_DIR), _code_hash()
+    keys = {
+        path.stem: _cache_key(path, values, code=code, inputs=inputs, versions=versions,
+                              kernel_name=kernel_name, html=html)
+        for path, values in plan
+    }
+    roots = [history] + ([out] if out != history else [])
+    hits = {} if force else _find_cached(keys, _complete_runs(*roots))
+    to_run = [(path, values) for path, values in plan if path.stem not in hits]
+
+    client, own_client = (None, False)
+    pool, own_pool = (None, False)
+    workers = max(1, min(jobs, len(to_run)))
+    if to_run and executor == "dask":
+        if _batch is not None and _batch.client is not None:
+            client = _batch.client
         else:
-            outcomes = _run_parallel(tasks, workers, feedback, tmp)
-        feedback.close()
-        results = tuple(_result(outcomes[task.name], tmp) for task in tasks)
-        status = "complete" if all(r.ok for r in results) else "failed"
-        summary = {
-            "schema_version": SCHEMA_VERSION,
-            "run_id": run_id,
-            "status": status,
-            "started": started,
-            "finished": _now(),
-            "kernel": kernel_name,
-            "parameters": params,
-            "package_versions": versions,
-            "input_hashes": inputs,
-            "notebooks": [
-                _notebook_entry(path, values, result, outcomes[result.name], tmp)
-                for (path, values), result in zip(plan, results)
-            ],
-        }
-        text = json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n"
-        (tmp / "summary.json").write_text(text, encoding="utf-8")
-        from .html import write_index
+            client, own_client = _dask_client(scheduler)
+    elif to_run:  # start the kernels now: they warm up while the rest is prepared
+        from . import engine
 
-        write_index(tmp, summary)
-        target = final if status == "complete" else failed
-        if final.exists() or failed.exists():  # a concurrent run with the same id finished first
-            raise RunExistsError(f"{target} appeared while this run was running; not overwriting it")
-        os.rename(tmp, target)  # atomic: the run appears complete (or .failed) in one step
-    except BaseException:
-        if feedback is not None:
+        if _batch is not None and _batch.pool is not None:
+            pool = _batch.pool
+            pool.expect(len(to_run))
+        else:
+            size = min(len(to_run), 2 * workers) if fresh_kernels else workers
+            pool = engine.KernelPool(kernel_name, size, PROJECT_ROOT,
+                                     engine.warm_imports(p for p, _ in to_run),
+                                     fresh=fresh_kernels, expected=len(to_run))
+            own_pool = True
+
+    try:
+        intro = _intro(plan, to_run, hits, notebooks, kernel_name, workers, executor, scheduler,
+                       fresh_kernels, run_id, previous, reason, out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            tmp = _make_tmp_dir(out, run_id)
+        except OSError as exc:
+            raise ReportError(f"cannot write reports to {out}: {exc.strerror or exc}") from None
+
+        feedback: _Progress | None = None
+        try:
+            started = _now()
+            feedback = _Progress(len(plan), progress, intro)
+            outcomes: dict[str, _Outcome] = {}
+            for path, _values in plan:
+                if path.stem in hits:
+                    outcomes[path.stem] = _reuse(hits[path.stem], tmp, path.stem, out)
+                    feedback.update(_result(outcomes[path.stem], tmp))
+            tasks = [
+                _Task(path.stem, str(path), values, str(tmp), kernel_name, html, str(PROJECT_ROOT))
+                for path, values in to_run
+            ]
+            if tasks and executor == "dask":
+                outcomes.update(_run_dask(tasks, client, feedback, tmp))
+            elif tasks:
+                outcomes.update(_run_local(tasks, workers, pool, feedback, tmp))
             feedback.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            results = tuple(_result(outcomes[path.stem], tmp) for path, _ in plan)
+            status = "complete" if all(r.ok for r in results) else "failed"
+            summary = {
+                "schema_version": SCHEMA_VERSION,
+                "run_id": run_id,
+                "run_name": run_name,
+                "status": status,
+                "started": started,
+                "finished": _now(),
+                "kernel": kernel_name,
+                "parameters": params,
+                "package_versions": versions,
+                "input_hashes": inputs,
+                "executor": {
+                    "name": executor,
+                    "workers": workers if tasks else 0,
+                    "scheduler": _scheduler_address(client, scheduler),
+                    "kernels": ("per notebook (papermill)" if executor == "dask"
+                                else "fresh warm kernel per notebook" if fresh_kernels
+                                else "warm, reused between notebooks"),
+                },
+                "cache": {"enabled": not force, "reused": sorted(hits)},
+                "comparison": None,
+                "notebooks": [
+                    _notebook_entry(path, values, result, outcomes[result.name], tmp, keys[result.name])
+                    for (path, values), result in zip(plan, results)
+                ],
+            }
+            comparison = None
+            if previous is not None:
+                from .diff import diff_runs
 
-    report = ReportResult(run_id=run_id, path=target, status=status, notebooks=results)
-    if progress is None:
+                (tmp / "summary.json").write_text(json.dumps(summary, default=str), encoding="utf-8")
+                comparison = diff_runs(previous, tmp)
+                summary["comparison"] = {
+                    "run_id": comparison.a_id,
+                    "path": os.path.relpath(previous, final.parent / run_id),
+                    "reason": reason,
+                    "changed": comparison.changed,
+                    "differences": comparison.counts(),
+                }
+            text = json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n"
+            (tmp / "summary.json").write_text(text, encoding="utf-8")
+            from .html import write_index
+
+            write_index(tmp, summary, comparison)
+            target = final if status == "complete" else failed
+            if final.exists() or failed.exists():  # a concurrent run with the same id finished first
+                raise RunExistsError(f"{target} appeared while this run was running; not overwriting it")
+            os.rename(tmp, target)  # atomic: the run appears complete (or .failed) in one step
+        except BaseException:
+            if feedback is not None:
+                feedback.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    finally:
+        if own_pool:
+            pool.shutdown()
+        if own_client:
+            client.close()
+
+    report = ReportResult(run_id=run_id, path=target, status=status, notebooks=results,
+                          compared_with=previous)
+    if progress is None and _batch is None:
+        if comparison is not None:
+            what = "results or verdicts changed" if comparison.results_changed else "same results and verdicts"
+            print(f"Compared with {comparison.a_id}: {what} (details in the index; "
+                  f"alignment-stats diff {previous} {target})", file=sys.stderr, flush=True)
         if report.ok:
             print(f"Report complete: {report.index}", flush=True)
         else:
@@ -1010,8 +1547,50 @@ def run_report(
     return report
 
 
+def _intro(plan: list[tuple[Path, dict[str, Any]]], to_run: list[tuple[Path, dict[str, Any]]],
+           hits: Mapping[str, Any], notebooks: NotebookSpec, kernel_name: str, workers: int,
+           executor: str, scheduler: Any, fresh: bool, run_id: str, previous: Path | None,
+           reason: str, out: Path) -> str:
+    lines = []
+    if notebooks is None:  # everything that exists: say which promised analyses do not yet
+        names = [path.stem for path, _ in plan]
+        missing = [name for name in EXPECTED_NOTEBOOKS if name not in names]
+        if missing:
+            lines.append(f"Note: running the analyses that exist ({', '.join(names)}); "
+                         f"not there yet: {', '.join(missing)}.")
+    n = len(to_run)
+    where = (f"on the Dask cluster at {scheduler}" if executor == "dask"
+             else f"kernel {kernel_name}, {workers} at a time{', fresh kernels' if fresh else ''}")
+    if n:
+        lines.append(f"Running {n} notebook{'s' if n != 1 else ''} ({where}) for run {run_id}")
+    else:
+        lines.append(f"Nothing to execute for run {run_id}: every notebook is unchanged")
+    if hits:
+        sources = sorted({str(h["run_id"]) for h in hits.values()})
+        lines.append(f"Unchanged since an earlier run, reused without running (--force runs them): "
+                     f"{', '.join(sorted(hits))} (from {', '.join(sources)})")
+    if previous is not None:
+        lines.append(f"Comparing with {_relative(previous, out)}: {reason}")
+    return "\n".join(lines)
+
+
+def _scheduler_address(client: Any, scheduler: Any) -> str | None:
+    address = getattr(getattr(client, "scheduler", None), "address", None)
+    if address:
+        return str(address)
+    return None if scheduler is None or not isinstance(scheduler, str) else scheduler
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _notebook_entry(
-    path: Path, values: dict[str, Any], result: NotebookResult, outcome: _Outcome, run_dir: Path
+    path: Path, values: dict[str, Any], result: NotebookResult, outcome: _Outcome, run_dir: Path,
+    cache_key: str,
 ) -> dict[str, Any]:
     """One notebook's object in ``summary.json``."""
     html_file = f"{result.name}/{result.name}.html"
@@ -1026,4 +1605,7 @@ def _notebook_entry(
         "html": html_file if (run_dir / html_file).is_file() else None,
         "results": list(result.results),
         "figures": list(result.figures),
+        "cache_key": cache_key,
+        "cached_from": outcome.cached_from,
+        "kernel_stderr": outcome.kernel_stderr,
     }

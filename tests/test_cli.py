@@ -30,6 +30,25 @@ def make_notebook(path: Path, params: str = 'output_dir = "x"\nalpha = 0.05\ninp
     return path
 
 
+class FakePool:
+    """No kernels: papermill is faked."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def expect(self, n):
+        pass
+
+    def acquire(self, timeout=None):
+        return SimpleNamespace(km=None, stderr_since=lambda: "")
+
+    def release(self, kernel, reusable):
+        pass
+
+    def shutdown(self):
+        pass
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A notebooks folder with 00_data_audit and 01_perception_gap, and a fake papermill."""
@@ -51,6 +70,9 @@ def project(tmp_path, monkeypatch):
             raise PapermillExecutionError(1, 1, "x", "ValueError", "bad data", ["ValueError: bad data"])
 
     monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    from alignment_stats import engine
+
+    monkeypatch.setattr(engine, "KernelPool", FakePool)
     return state
 
 
@@ -81,16 +103,19 @@ def test_failed_notebook_exits_1(project, capsys):
     assert (project.out / "r1.failed").is_dir() and not (project.out / "r1").exists()
 
 
-def test_params_and_notebook_selection(project):
-    assert cli(project, "--notebooks", "perception_gap", "-p", "alpha=0.2", "--param", "input=x.csv") == 0
+def test_params_and_notebook_selection(project, tmp_path):
+    data = tmp_path / "x.csv"
+    data.write_text("a\n")
+    assert cli(project, "--notebooks", "perception_gap", "-p", "alpha=0.2", "--param", f"input={data}") == 0
     assert project.calls == [
         ("01_perception_gap",
-         {"alpha": 0.2, "input": "x.csv", "output_dir": project.calls[0][1]["output_dir"]})
+         {"alpha": 0.2, "input": str(data), "output_dir": project.calls[0][1]["output_dir"]})
     ]
 
 
 def test_input_is_shorthand_made_absolute(project, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "survey.csv").write_text("a\n")
     assert cli(project, "--notebooks", "00", "--input", "survey.csv") == 0
     assert project.calls[0][1]["input"] == str(tmp_path / "survey.csv")
 

@@ -112,12 +112,13 @@ def test_complete_run_layout(complete_run):
 
 def test_complete_run_summary(complete_run):
     summary = json.loads((complete_run.result.path / "summary.json").read_text())
-    assert summary["schema_version"] == 1
+    assert summary["schema_version"] == 2
     assert summary["run_id"] == "run1" and summary["status"] == "complete"
     assert summary["kernel"] == KERNEL
     assert summary["parameters"] == {"alpha": "0.01"}
     assert set(summary["package_versions"]) == {
-        "python", "alignment_stats", "numpy", "pandas", "scipy", "statsmodels", "papermill"
+        "python", "alignment_stats", "numpy", "pandas", "scipy", "statsmodels", "papermill",
+        "matplotlib", "seaborn", "nbconvert",
     }
     assert summary["started"] <= summary["finished"]
     assert isinstance(summary["input_hashes"], dict)
@@ -195,9 +196,38 @@ def test_interrupt_stops_parallel_workers_and_cleans_up(tmp_path):
 # --------------------------------------------------------------------------- fake papermill
 
 
+class FakeKernel:
+    km = None
+
+    def stderr_since(self):
+        return "fake kernel stderr"
+
+
+class FakePool:
+    """Stands in for engine.KernelPool when papermill is faked (no kernels start)."""
+
+    def __init__(self, *args, **kwargs):
+        self.released = []
+
+    def expect(self, n):
+        pass
+
+    def acquire(self, timeout=None):
+        return FakeKernel()
+
+    def release(self, kernel, reusable):
+        self.released.append(reusable)
+
+    def shutdown(self):
+        pass
+
+
 @pytest.fixture
 def fake_pm(monkeypatch):
     """Replace papermill.execute_notebook: copy the notebook, then run a per-notebook action."""
+    from alignment_stats import engine
+
+    monkeypatch.setattr(engine, "KernelPool", FakePool)
     state = SimpleNamespace(calls=[], actions={})
 
     def execute_notebook(input_path, output_path, parameters=None, kernel_name=None, cwd=None,
@@ -236,7 +266,7 @@ def nbs(tmp_path):
             tmp_path / "nbs" / "01_perception_gap.ipynb",
             params='%matplotlib inline\noutput_dir = None  # str | None: None = reports/interactive\n'
             'alpha = 0.05  # significance level = 1 - confidence\nn = 10\nflag = True\nlabel = "a"\n'
-            'study = None\nstudies = [\n    "003",  # Leapfrog\n]\nwidth: int = None\n'
+            'study = None\nitems = [\n    "003",  # Leapfrog\n]\nwidth: int = None\nlevel = 0.05\n'
             'decimals = None  # int | None: decimals; None = as written\n'
             'rounding = "half_up"  # str: half_up | half_even = rule\n',
         ),
@@ -245,6 +275,7 @@ def nbs(tmp_path):
 
 def run(nbs, tmp_path, **kwargs):
     kwargs.setdefault("out", tmp_path / "reports")
+    kwargs.setdefault("compare_to", None)
     kwargs.setdefault("jobs", 1)
     kwargs.setdefault("kernel_name", KERNEL)
     kwargs.setdefault("progress", False)
@@ -258,8 +289,9 @@ def test_papermill_called_with_filtered_params_cwd_and_output_dir(fake_pm, nbs, 
     first, second = fake_pm.calls
     tmp_root = Path(first["parameters"].pop("output_dir")).parent
     assert tmp_root.parent == tmp_path / "reports" and tmp_root.name.startswith(".tmp-r-")
+    # the warm kernel already runs in the project root: no cwd= (papermill would chdir the process)
     assert first == {"name": "00_data_audit", "parameters": {"alpha": 0.1}, "kernel_name": KERNEL,
-                     "cwd": str(report.PROJECT_ROOT), "progress_bar": False}
+                     "cwd": None, "progress_bar": False}
     assert Path(second["parameters"].pop("output_dir")) == tmp_root / "01_perception_gap"
     assert second["parameters"] == {"alpha": 0.1, "flag": False}
 
@@ -268,18 +300,18 @@ def test_papermill_called_with_filtered_params_cwd_and_output_dir(fake_pm, nbs, 
     ("name", "text", "expected"),
     [
         ("alpha", "0.01", 0.01),
-        ("alpha", "1", 1.0),
+        ("level", "1", 1.0),
         ("n", " 25 ", 25),
         ("flag", "False", False),
         ("flag", "yes", True),
         ("label", "007", "007"),
-        ("study", "003", "003"),  # None default keeps the string
-        ("studies", '["001", "003"]', ["001", "003"]),
+        ("study", "leapfrog_2015", "leapfrog_2015"),  # None default keeps the string
+        ("items", '["001", "003"]', ["001", "003"]),
         ("width", "12", 12),  # None default but annotated int
         ("decimals", "1", 1),  # None default, "# int | None:" comment
         ("decimals", "None", None),
         ("study", "None", None),
-        ("rounding", "None", "None"),  # a str that does not admit None
+        ("label", "None", "None"),  # a str that does not admit None
     ],
 )
 def test_string_parameters_take_the_default_type(fake_pm, nbs, tmp_path, name, text, expected):
@@ -299,7 +331,7 @@ def test_non_string_parameters_pass_unchanged(fake_pm, nbs, tmp_path):
     [("alpha", "abc", "parameter alpha: 'abc' is not a number"),
      ("n", "2.5", "parameter n: '2.5' is not an integer"),
      ("flag", "maybe", "parameter flag: 'maybe' is not true/false"),
-     ("studies", "003", "parameter studies: '003' is not a Python list literal")],
+     ("items", "003", "parameter items: '003' is not a Python list literal")],
 )
 def test_bad_parameter_value_is_an_error_before_anything_runs(fake_pm, nbs, tmp_path, name, text, message):
     with pytest.raises(ValueError, match=re.escape(message)):
@@ -312,7 +344,7 @@ def test_unknown_parameter_names_it_and_lists_known(fake_pm, nbs, tmp_path):
     with pytest.raises(report.ReportUsageError) as info:
         run(nbs, tmp_path, params={"alhpa": "0.1"})
     message = str(info.value)
-    assert "'alhpa'" in message and "alpha" in message and "studies" in message
+    assert "'alhpa'" in message and "alpha" in message and "items" in message
     assert fake_pm.calls == []
 
 
@@ -397,7 +429,7 @@ def test_keyboard_interrupt_removes_temp_dir_and_reraises(fake_pm, nbs, tmp_path
 def test_unexpected_error_removes_temp_dir_and_reraises(fake_pm, nbs, tmp_path, monkeypatch):
     import alignment_stats.html
 
-    def broken(run_dir, summary):
+    def broken(run_dir, summary, comparison=None):
         raise OSError("disk full")
 
     monkeypatch.setattr(alignment_stats.html, "write_index", broken)
@@ -528,8 +560,8 @@ def test_read_claims_fills_missing_columns(tmp_path):
 def test_parameters_cell_papermill_fallback(fake_pm, tmp_path):
     """A parameters cell ast cannot read falls back to papermill's line-based inspection."""
     nb = make_notebook(tmp_path / "00_x.ipynb", params='output_dir = "x"\nalpha = 0.05\nbad = (\n')
-    run([nb], tmp_path, params={"alpha": "0.5"})
-    assert fake_pm.calls[0]["parameters"]["alpha"] == 0.5
+    run([nb], tmp_path, params={"alpha": "0.25"})
+    assert fake_pm.calls[0]["parameters"]["alpha"] == 0.25
 
 
 def test_notebook_without_parameters_cell_refused(fake_pm, tmp_path):
