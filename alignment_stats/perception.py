@@ -727,14 +727,16 @@ class PerceptionResult:
     def crosstab_styled(self, study: str | None = None, convention: str = "spss") -> Any:
         """:meth:`crosstab` as a styled table with a caption explaining the letters.
 
-        ``study=None`` shows the study with the most items compared.
+        ``study=None`` shows the study with the most items compared (among
+        those with counts, not assumed sizes).
         """
         from .crosstab import style_crosstab
 
         if study is None:
             tested = self.gaps.dropna(subset=["diff"])
+            tested = tested[tested["n_source"] != "assumed"]
             if tested.empty:
-                raise ValueError("crosstab: no study has items compared across groups")
+                raise ValueError("crosstab: no study has counts for items compared across groups")
             study = tested["study"].value_counts(sort=True).index[0]
 
         if convention == "spss":
