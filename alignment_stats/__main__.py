@@ -160,10 +160,6 @@ def _report(args: argparse.Namespace) -> int:
         # A path typed on the command line is relative to the user's shell,
         # but notebooks run in the project root: make it absolute here.
         params["input"] = str(Path(args.input).expanduser().resolve())
-    if "input" in params and "codebook" not in params:
-        # An input without a codebook is published figures or a counts table:
-        # no notebook may pair it with its default codebook (notebook 04's demo).
-        params["codebook"] = "None"
     if args.scheduler is not None and args.executor != "dask":
         return _error("--scheduler is only used with --executor dask")
     if args.executor == "dask" and not args.scheduler:
