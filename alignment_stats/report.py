@@ -826,6 +826,10 @@ def _plan(
             for name, value in params.items()
             if name in declared[path]
         }
+        if "input" in values and "codebook" in declared[path] and "codebook" not in params:
+            # An input given without a codebook is published figures or a counts
+            # table: never pair it with a notebook's default codebook (04's demo).
+            values["codebook"] = None
         for name, value in values.items():
             check_parameter(name, value, path.stem, values)
         plan.append((path, values))

@@ -183,3 +183,22 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
     summary = json.loads(result.summary.read_text())
     assert summary["executor"]["name"] == "dask" and summary["executor"]["scheduler"]
     assert (result.path / "01_b" / "01_b.html").is_file()
+
+
+def test_input_without_codebook_overrides_a_default_codebook(tmp_path):
+    from alignment_stats.report import _plan
+
+    nb = tmp_path / "04_x.ipynb"
+    import nbformat
+
+    book = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('input = "demo.csv"  # str\ncodebook = "demo.yaml"  # str | None\noutput_dir = None  # str | None')
+    cell.metadata["tags"] = ["parameters"]
+    book.cells = [cell]
+    nbformat.write(book, nb)
+    (tmp_path / "figures.csv").write_text("x\n")
+    (tmp_path / "c.yaml").write_text("study: s\n")
+    [(path, values)] = _plan([nb], {"input": str(tmp_path / "figures.csv")})
+    assert values["codebook"] is None
+    [(path, values)] = _plan([nb], {"input": str(tmp_path / "figures.csv"), "codebook": str(tmp_path / "c.yaml")})
+    assert values["codebook"] == str(tmp_path / "c.yaml")
