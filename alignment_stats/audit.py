@@ -14,10 +14,8 @@ k_high, consistent, n_alternatives, n_reason`` followed by the figure's
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -628,20 +626,13 @@ def write_counts(counts: pd.DataFrame, directory: str | Path = PROCESSED_DIR) ->
     ...     print(parquet.name, csv.name, len(pd.read_parquet(parquet)) == len(counts))
     counts.parquet counts.csv True
     """
+    from .outputs import atomic_write
+
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = (directory / "counts.parquet", directory / "counts.csv")
-    writers = (lambda f: counts.to_parquet(f, index=False), lambda f: counts.to_csv(f, index=False))
-    for path, write in zip(paths, writers):
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            write(tmp)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return paths
+    return (
+        atomic_write(directory / "counts.parquet", lambda tmp: counts.to_parquet(tmp, index=False)),
+        atomic_write(directory / "counts.csv", lambda tmp: counts.to_csv(tmp, index=False)),
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .claims import VERDICT_COLUMNS, verdict_row
 from .equivalence import TOST_METHODS, equivalence_power, equivalence_sample_size, equivalence_test
 from .outputs import percent_text
 from .data import GROUP_LABELS
@@ -442,16 +443,8 @@ def agreement_verdicts(claims: pd.DataFrame, table: pd.DataFrame) -> pd.DataFram
             if t["finding"] == "inconclusive":
                 text += f"; \u00b1{m} points would need about {t['n_required']} per group"
             details.append(text)
-        if all(v == "supported" for v in verdicts):
-            overall = "supported"
-        elif any(v == "not supported" for v in verdicts):
-            overall = "not supported"
-        else:
-            overall = "undecidable with this sample"
-        first = part.iloc[0]
-        rows.append({"claim_id": claim_id, "study": first["study"], "quote": first["quote"], "verdict": overall,
-                     "detail": "; ".join(details)})
-    return pd.DataFrame(rows, columns=["claim_id", "study", "quote", "verdict", "detail"])
+        rows.append(verdict_row(claim_id, part, verdicts, details))
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
 # ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .data import PROJECT_ROOT
 
-__all__ = ["resolve_output_dir", "write_result", "save_figure", "percent_text"]
+__all__ = ["resolve_output_dir", "write_result", "save_figure", "percent_text", "atomic_write"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -55,7 +55,12 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _atomic_write(path: Path, write: Any) -> Path:
+def atomic_write(path: Path, write: Any) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
+
+    A reader never sees a half-written file, and a failure leaves the previous
+    version in place and no temporary file behind.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -71,13 +76,13 @@ def _atomic_write(path: Path, write: Any) -> Path:
 def write_result(table: pd.DataFrame, output_dir: str | Path, name: str) -> Path:
     """Write ``table`` to ``<output_dir>/results/<name>.csv`` atomically."""
     path = Path(output_dir) / "results" / f"{_check_name(name)}.csv"
-    return _atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
+    return atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
 
 
 def save_figure(figure: Any, output_dir: str | Path, name: str, dpi: int = 120) -> Path:
     """Save a matplotlib figure to ``<output_dir>/figures/<name>.png`` atomically."""
     path = Path(output_dir) / "figures" / f"{_check_name(name)}.png"
-    return _atomic_write(path, lambda tmp: figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
+    return atomic_write(path, lambda tmp: figure.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png"))
 
 
 def percent_text(share: float, decimals: int = 0) -> str:

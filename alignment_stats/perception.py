@@ -21,6 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .claims import VERDICT_COLUMNS, verdict_row
 from .proportions import (
     ADJUST_METHODS,
     CI_METHODS,
@@ -617,16 +618,8 @@ def difference_verdicts(claims: pd.DataFrame, gaps: pd.DataFrame, alpha: float =
                 f"CI {100 * min(sign * g['ci_low'], sign * g['ci_high']):+.0f} to "
                 f"{100 * max(sign * g['ci_low'], sign * g['ci_high']):+.0f}, adjusted p = {g['p_adjusted']:.2g}{assumed}"
             )
-        if all(v == "supported" for v in verdicts):
-            overall = "supported"
-        elif any(v == "not supported" for v in verdicts):
-            overall = "not supported"
-        else:
-            overall = "undecidable with this sample"
-        first = part.iloc[0]
-        rows.append({"claim_id": claim_id, "study": first["study"], "quote": first["quote"], "verdict": overall,
-                     "detail": "; ".join(details)})
-    return pd.DataFrame(rows, columns=["claim_id", "study", "quote", "verdict", "detail"])
+        rows.append(verdict_row(claim_id, part, verdicts, details))
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
 def perception_reading(gaps: pd.DataFrame, verdicts: pd.DataFrame, sensitivity: pd.DataFrame | None,

@@ -40,6 +40,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .claims import VERDICT_COLUMNS, verdict_row
 from .paired import (
     PAIRED_CI_METHODS,
     PAIRED_TEST_METHODS,
@@ -693,16 +694,8 @@ def gap_verdicts(
                 f"limit lies between {_pct(lows[0], 1, True)} and {_pct(lows[1], 1, True)} points, its upper limit "
                 f"between {_pct(highs[0], 1, True)} and {_pct(highs[1], 1, True)}, and the McNemar p-value between "
                 f"{st['p_min']:.3g} and {st['p_max']:.3g}: {sig}")
-        if all(v == "supported" for v in verdicts):
-            overall = "supported"
-        elif any(v == "not supported" for v in verdicts):
-            overall = "not supported"
-        else:
-            overall = "undecidable with this sample"
-        first = part.iloc[0]
-        rows.append({"claim_id": claim_id, "study": first["study"], "quote": first["quote"], "verdict": overall,
-                     "detail": "; ".join(details)})
-    return pd.DataFrame(rows, columns=["claim_id", "study", "quote", "verdict", "detail"])
+        rows.append(verdict_row(claim_id, part, verdicts, details))
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
 # ---------------------------------------------------------------------------
