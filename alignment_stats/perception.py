@@ -721,7 +721,7 @@ class PerceptionResult:
         """:meth:`crosstab` as a styled table with a caption explaining the letters.
 
         ``study=None`` shows the study with the most items compared (among
-        those with counts, not assumed sizes).
+        those with counts, not assumed sizes; a note if there is none).
         """
         from .crosstab import style_crosstab
 
@@ -729,7 +729,9 @@ class PerceptionResult:
             tested = self.gaps.dropna(subset=["diff"])
             tested = tested[tested["n_source"] != "assumed"]
             if tested.empty:
-                raise ValueError("crosstab: no study has counts for items compared across groups")
+                note = pd.DataFrame({"crosstab": ["No analysed study has published or inferred group sizes; a "
+                                                  "crosstab at assumed sizes would only restate the assumption."]})
+                return style_crosstab(note)
             study = tested["study"].value_counts(sort=True).index[0]
 
         if convention == "spss":

@@ -202,3 +202,9 @@ def test_respondent_level_input():
     row = _row(result.gaps, "leapfrog_2015_demo", "very_collaborative")
     assert (row["k1"], row["n1"], row["k2"], row["n2"]) == (32, 106, 3, 24)
     assert row["p_value"] == pytest.approx(fisher_exact([[32, 74], [3, 21]])[1], abs=1e-12)
+
+
+def test_crosstab_without_known_sizes_is_a_note_not_an_error():
+    result = run_perception(study="accenture_2014")  # CMO/CIO split unpublished: sizes assumed
+    html = result.crosstab_styled().to_html()
+    assert "restate the assumption" in html
