@@ -13,7 +13,10 @@ counts round to), the comparison is repeated over every feasible count
 changes. Each row ends in words: above, below, or indistinguishable from the
 benchmark. Differences, intervals and tests come from
 :func:`alignment_stats.proportions.compare_proportions`; p-values are
-adjusted for multiplicity over all compared rows (one family).
+adjusted for multiplicity over the compared rows of each study (one family
+per study). Counts holding several studies are compared study by study:
+every study other than the benchmark that shares an (item, group) with a
+benchmark count.
 
 "Indistinguishable" is not "equal": it means this pair of samples cannot
 tell the shares apart; the interval says how large a difference is still
@@ -172,15 +175,20 @@ def compare_to_benchmark(
         Interval for the difference (see
         :func:`alignment_stats.proportions.compare_proportions`).
     adjust : {"holm", "fdr_bh", "bonferroni", "none"}, default "holm"
-        Multiplicity adjustment over all compared rows.
+        Multiplicity adjustment over the compared rows of each study (one
+        family per study).
     test : {"fisher", "boschloo", "z", "chi2"}, default "fisher"
     study : str, optional
-        Your study id in ``counts`` when it holds several.
+        Compare only this study of ``counts``. Default: every study other
+        than ``benchmark_study`` that shares at least one (item, group) with
+        a benchmark count, each adjusted as its own family; studies sharing
+        nothing are left out, and when no study shares anything the result
+        has no rows (the columns are kept).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (item, group) of your survey, columns
+        One row per (study, item, group) of the compared studies, columns
         :data:`COMPARISON_COLUMNS`: your count ``k1`` of ``n1``, the
         benchmark's ``k2`` of ``n2`` with its feasible range ``k2_low`` ..
         ``k2_high`` and the published ``benchmark_figure``; shares with
@@ -197,8 +205,9 @@ def compare_to_benchmark(
     ------
     ValueError
         An unknown method name, ``alpha`` outside (0, 0.5), a benchmark study
-        that is not in the benchmark, several studies in ``counts`` and no
-        ``study``, or no (item, group) shared with the benchmark.
+        that is not in the benchmark, ``counts`` holding only the benchmark
+        study, or a given ``study`` that is not in ``counts`` or shares no
+        (item, group) with a benchmark count.
 
     References
     ----------
@@ -235,29 +244,61 @@ def compare_to_benchmark(
         raise ValueError(f"benchmark_study: {benchmark_study!r} is not in the benchmark (known: {', '.join(known)})")
     bench = bench[bench["study"] == benchmark_study]
 
-    ours = counts[counts["study"] != benchmark_study] if study is None else counts[counts["study"] == study]
-    studies = list(dict.fromkeys(ours["study"]))
-    if study is not None and not studies:
-        raise ValueError(f"study: {study!r} is not in the counts (known: {', '.join(sorted(set(counts['study'])))})")
-    if len(studies) > 1:
-        raise ValueError(f"counts hold several studies ({', '.join(studies)}); choose yours with study=")
+    if study is not None:
+        ours = counts[counts["study"] == study]
+        if ours.empty:
+            raise ValueError(
+                f"study: {study!r} is not in the counts (known: {', '.join(sorted(set(counts['study'])))})")
+        merged, testable = _match(ours, bench, benchmark_study)
+        if not testable.any():
+            raise ValueError(
+                f"no item/group of your survey has a benchmark count in {benchmark_study} (your items: "
+                f"{', '.join(dict.fromkeys(ours['item']))})"
+            )
+        return _compare_one(merged, testable, alpha, ci, adjust, test)
+
+    studies = [s for s in dict.fromkeys(counts["study"]) if s != benchmark_study]
     if not studies:
         raise ValueError(f"counts hold only the benchmark study {benchmark_study!r}: nothing to compare")
+    parts = []
+    for name in studies:  # each study is its own multiplicity family
+        merged, testable = _match(counts[counts["study"] == name], bench, benchmark_study)
+        if testable.any():
+            parts.append(_compare_one(merged, testable, alpha, ci, adjust, test))
+    if not parts:
+        return _empty_comparison()
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
+
+def _empty_comparison() -> pd.DataFrame:
+    """A comparison with no rows and the columns :data:`COMPARISON_COLUMNS`."""
+    ints = {"k1", "n1", "k2", "n2", "k2_low", "k2_high"}
+    floats = {"p1", "p2", "p1_ci_low", "p1_ci_high", "p2_ci_low", "p2_ci_high", "diff", "ci_low", "ci_high",
+              "p_value", "p_adjusted", "diff_min", "diff_max", "ci_low_min", "ci_high_max", "p_adjusted_min",
+              "p_adjusted_max"}
+    dtypes = {c: "Int64" if c in ints else float if c in floats else bool if c == "significant"
+              else "boolean" if c == "robust" else "int64" if c == "n_tests" else object
+              for c in COMPARISON_COLUMNS}
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
+def _match(ours: pd.DataFrame, bench: pd.DataFrame, benchmark_study: str) -> tuple[pd.DataFrame, pd.Series]:
+    """One study's rows joined to the benchmark's, and which of them can be tested."""
     keep = ["item", "group", "n", "k", "k_low", "k_high", "value", "low", "high"]
     right = bench.reindex(columns=keep).rename(columns={c: f"{c}2" for c in keep[2:]})
     merged = ours[["study", "item", "group", "n", "k"]].rename(columns={"n": "n1", "k": "k1"}).merge(
         right, on=["item", "group"], how="left", validate="one_to_one")
     merged = merged.rename(columns={"k_low2": "k2_low", "k_high2": "k2_high"}).reset_index(drop=True)
     merged["benchmark_study"] = benchmark_study
+    testable = merged["k1"].notna() & merged["n1"].notna() & merged["k2"].notna() & merged["n2"].notna()
+    return merged, testable
+
+
+def _compare_one(merged: pd.DataFrame, testable: pd.Series, alpha: float, ci: str, adjust: str,
+                 test: str) -> pd.DataFrame:
+    """Compare one study (one multiplicity family) with the benchmark."""
     merged["benchmark_figure"] = [_figure_text(r) for _, r in merged.iterrows()]
     has_figure = merged["n2"].notna() | merged["value2"].notna() | merged["low2"].notna()
-    testable = merged["k1"].notna() & merged["n1"].notna() & merged["k2"].notna() & merged["n2"].notna()
-    if not testable.any():
-        raise ValueError(
-            f"no item/group of your survey has a benchmark count in {benchmark_study} (your items: "
-            f"{', '.join(dict.fromkeys(ours['item']))})"
-        )
     for c in ("k1", "n1", "k2", "n2", "k2_low", "k2_high"):
         merged[c] = merged[c].astype("Int64")
 
@@ -313,8 +354,14 @@ def compare_to_benchmark(
 
 
 def benchmark_reading(comparison: pd.DataFrame, alpha: float = 0.05, source: str = "",
-                      synthetic: bool = False, weighted: bool = False) -> str:
+                      synthetic: bool = False, weighted: bool = False, studies: Sequence[str] | None = None,
+                      benchmark_study: str | None = None) -> str:
     """A plain-language reading of :func:`compare_to_benchmark`, as Markdown.
+
+    ``studies`` (the studies in the input) and ``benchmark_study`` let the
+    reading name the studies that were not compared because they share no
+    (item, group) with the benchmark, and say so plainly when that leaves
+    nothing to compare.
 
     Examples
     --------
@@ -329,20 +376,45 @@ def benchmark_reading(comparison: pd.DataFrame, alpha: float = 0.05, source: str
     """
     lines = []
     compared = comparison[comparison["position"].isin(POSITIONS)]
-    if len(compared):
-        first = compared.iloc[0]
-        counts = {p: int((compared["position"] == p).sum()) for p in POSITIONS}
+    several = comparison["study"].nunique() > 1
+    bench = benchmark_study or (str(comparison["benchmark_study"].iloc[0]) if len(comparison) else "the benchmark")
+    if studies is not None:
+        listed = list(dict.fromkeys(studies))
+        left_out = [s for s in listed if s != bench and s not in set(comparison["study"])]
+        if comparison.empty:
+            others = [s for s in listed if s != bench]
+            held = f"{len(listed)} stud{'y' if len(listed) == 1 else 'ies'} ({', '.join(listed)})"
+            text = f"- **Nothing compared.** The input{f' ({source})' if source else ''} holds {held}"
+            if bench in listed:
+                text += f"; {bench} is the benchmark study itself"
+            lines.append(
+                text + f". None of {'them' if len(others) != 1 else 'it'}"
+                f"{' besides the benchmark' if bench in listed else ''} shares an item/group with a count of the "
+                f"benchmark study **{bench}** (item ids are matched exactly, and these are specific to each "
+                "study), so there is nothing to compare with it. To compare, give counts or responses for the "
+                f"benchmark's own items ({bench}'s item ids) and groups."
+            )
+        elif left_out:
+            lines.append(f"- Not compared: {', '.join(left_out)} share{'s' if len(left_out) == 1 else ''} no "
+                         f"item/group with a count of **{bench}**.")
+    elif comparison.empty:
+        lines.append(f"- **Nothing compared**: no item/group has a count of **{bench}** to compare with.")
+    for name in dict.fromkeys(compared["study"]):
+        part_all = compared[compared["study"] == name]
+        first = part_all.iloc[0]
+        counts = {p: int((part_all["position"] == p).sum()) for p in POSITIONS}
         lines.append(
-            f"- **{first['study']}** against **{first['benchmark_study']}**: {len(compared)} item/group figure(s) "
-            f"compared (alpha {alpha:g}, {first['adjust']} adjustment over {int(first['n_tests'])} tests): above the "
+            f"- **{first['study']}** against **{first['benchmark_study']}**: {len(part_all)} item/group figure(s) "
+            f"compared (alpha {alpha:g}, {first['adjust']} adjustment over {int(first['n_tests'])} tests"
+            f"{' within this study' if several else ''}): above the "
             f"benchmark on {counts['above']}, below on {counts['below']}, indistinguishable on "
             f"{counts['indistinguishable']}."
         )
-    for position in ("above", "below"):
-        part = compared[compared["position"] == position]
-        if len(part):
-            lines.append(f"- {position.capitalize()}: " + "; ".join(
-                f"{r.item} ({r.group}) {100 * r.diff:+.0f} points" for r in part.itertuples()) + ".")
+        for position in ("above", "below"):
+            part = part_all[part_all["position"] == position]
+            if len(part):
+                lines.append(f"- {f'{name}, {position}' if several else position.capitalize()}: " + "; ".join(
+                    f"{r.item} ({r.group}) {100 * r.diff:+.0f} points" for r in part.itertuples()) + ".")
     same = compared[compared["position"] == "indistinguishable"]
     if len(same):
         lines.append(
@@ -350,12 +422,16 @@ def benchmark_reading(comparison: pd.DataFrame, alpha: float = 0.05, source: str
             f"differences still allow gaps between {100 * same['ci_low'].min():+.0f} and "
             f"{100 * same['ci_high'].max():+.0f} points."
         )
+
+    def where(r: Any) -> str:
+        return f"{r.study}: {r.item} ({r.group}" if several else f"{r.item} ({r.group}"
+
     ranged = compared[compared["k2_low"] != compared["k2_high"]]
     if len(ranged):
         fragile = ranged[~ranged["robust"].astype(bool)]
         if len(fragile):
             lines.append("- The conclusion depends on which count stands behind the published figure for: " + "; ".join(
-                f"{r.item} ({r.group}: {r.positions})" for r in fragile.itertuples()) + ".")
+                f"{where(r)}: {r.positions})" for r in fragile.itertuples()) + ".")
         else:
             lines.append(f"- Where the benchmark's count is not exactly known ({len(ranged)} figure(s): a vague "
                          "wording or several feasible counts), every feasible count gives the same conclusion.")
@@ -364,7 +440,7 @@ def benchmark_reading(comparison: pd.DataFrame, alpha: float = 0.05, source: str
         part = comparison[comparison["position"] == position]
         if len(part):
             lines.append(f"- Not compared ({label}): " + ", ".join(
-                f"{r.item} ({r.group})" for r in part.itertuples()) + ".")
+                f"{where(r)})" for r in part.itertuples()) + ".")
     if weighted:
         lines.append("- Weighted: your shares are weighted, and each n is the rounded Kish effective sample size, "
                      "so intervals carry the design effect of the weights.")
@@ -386,18 +462,38 @@ class BenchmarkResult:
     alpha: float
     weighted: bool = False
     synthetic: bool = False
+    #: Every study in the input, in order (the benchmark study too, if there).
+    studies: tuple[str, ...] = ()
+
+    @property
+    def compared_studies(self) -> list[str]:
+        """The studies compared with the benchmark (empty when none shares an item)."""
+        return [str(s) for s in dict.fromkeys(self.comparison["study"])]
+
+    @property
+    def nothing_compared(self) -> str | None:
+        """Why nothing was compared, in one sentence; None when something was."""
+        if len(self.comparison):
+            return None
+        listed = ", ".join(self.studies) or "none"
+        itself = " other than the benchmark itself" if self.benchmark_study in self.studies else ""
+        return (f"Nothing compared: no study in the input ({listed}){itself} shares an item/group with a count "
+                f"of {self.benchmark_study}.")
 
     @property
     def label(self) -> str:
-        """Your study's id, marked ``(SYNTHETIC)`` for synthetic data."""
-        study = str(self.comparison["study"].iloc[0])
+        """Your study's id (ids, joined, for several), marked ``(SYNTHETIC)`` for synthetic data."""
+        study = ", ".join(self.compared_studies) or "your survey"
         return f"{study} (SYNTHETIC)" if self.synthetic else study
 
     @property
     def table(self) -> pd.DataFrame:
-        """The comparison with shares and differences in percent (1 decimal)."""
+        """The comparison with shares and differences in percent (1 decimal); with ``study`` first
+        when several studies are compared."""
         cols = ["item", "group", "k1", "n1", "k2", "n2", "benchmark_figure", "p1", "p2", "diff", "ci_low",
                 "ci_high", "p_adjusted", "position", "robust"]
+        if len(self.compared_studies) > 1:
+            cols = ["study", *cols]
         table = self.comparison[cols].copy()
         for c in ("p1", "p2", "diff", "ci_low", "ci_high"):
             table[c] = (100 * table[c]).round(1)
@@ -425,11 +521,16 @@ class BenchmarkResult:
 
     def verdicts_markdown(self) -> str:
         """One bullet per item and group with its verdict in words."""
-        return "\n".join(f"- **{r.item} · {r.group}**: {r.verdict}" for r in self.comparison.itertuples())
+        if self.comparison.empty:
+            return f"- {self.nothing_compared}"
+        several = len(self.compared_studies) > 1
+        return "\n".join(f"- **{f'{r.study} · ' if several else ''}{r.item} · {r.group}**: {r.verdict}"
+                         for r in self.comparison.itertuples())
 
     def reading(self) -> str:
         """Plain-language reading (Markdown)."""
-        return benchmark_reading(self.comparison, self.alpha, self.source, self.synthetic, self.weighted)
+        return benchmark_reading(self.comparison, self.alpha, self.source, self.synthetic, self.weighted,
+                                 studies=self.studies or None, benchmark_study=self.benchmark_study)
 
     def write(self, output_dir: str | Path) -> list[Path]:
         """Write results/benchmark_comparison.csv, survey_counts.csv (and paired_tables.csv)."""
@@ -477,6 +578,9 @@ def run_benchmark(
     Returns
     -------
     BenchmarkResult
+        When no study of ``input`` shares an (item, group) with the benchmark
+        (and no ``study`` is named), its comparison has no rows and its
+        reading says so.
 
     Raises
     ------
@@ -509,7 +613,11 @@ def run_benchmark(
         benchmark = load_input(None, rounding=rounding, max_missing=max_missing).counts
     comparison = compare_to_benchmark(loaded.counts, benchmark, benchmark_study, alpha=alpha, ci=ci, adjust=adjust,
                                       test=test, study=study)
-    ours = comparison["study"].iloc[0]
-    counts = loaded.counts[loaded.counts["study"] == ours].reset_index(drop=True)
+    studies = tuple(str(s) for s in dict.fromkeys(loaded.counts["study"]))
+    if len(comparison):
+        keep = loaded.counts["study"].isin(set(comparison["study"]))
+    else:  # nothing compared: the input's own studies, for the record
+        keep = loaded.counts["study"] != benchmark_study
+    counts = loaded.counts[keep].reset_index(drop=True)
     return BenchmarkResult(comparison, counts, loaded.paired, loaded.source, benchmark_study, alpha,
-                           weighted and codebook is not None, synthetic)
+                           weighted and codebook is not None, synthetic, studies)

@@ -401,7 +401,8 @@ def skills_bounds_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
 _OURS, _BENCH = sns.color_palette("deep")[0], sns.color_palette("deep")[1]
 
 
-def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str = "your survey") -> Any:
+def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str = "your survey",
+                       note: str | None = None) -> Any:
     """Dot plot: your share and the benchmark's, with intervals, per item and group.
 
     Parameters
@@ -413,16 +414,32 @@ def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str
         Only for the legend (the intervals are those in ``comparison``).
     label : str, default "your survey"
         Legend label of your survey.
+    note : str, optional
+        The message shown when nothing was compared (default: a generic one),
+        e.g. :attr:`alignment_stats.benchmark.BenchmarkResult.nothing_compared`.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One line per (item, group): your share (circle) and the benchmark's
+        One line per (item, group) (per study, item and group when several
+        studies are compared): your share (circle) and the benchmark's
         (square), each with its Wilson interval; a pale band spans the shares
         of the benchmark's feasible counts when its figure allows several.
-        Filled markers: the difference is significant after adjustment.
+        Filled markers: the difference is significant after adjustment. With
+        no compared row, a small figure holding only the message.
     """
     data = comparison[comparison["position"].isin(("above", "below", "indistinguishable"))].reset_index(drop=True)
+    if data.empty:
+        import textwrap
+
+        text = note or "Nothing compared: no item/group has a benchmark count."
+        fig, ax = plt.subplots(figsize=(7, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, textwrap.fill(text, 95), ha="center", va="center", fontsize=9, wrap=True,
+                transform=ax.transAxes)
+        plt.close(fig)
+        return fig
+    several = data["study"].nunique() > 1
     bench = data["benchmark_study"].iloc[0] if len(data) else "benchmark"
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(data) + 1.8))
     offset = 0.17
@@ -440,7 +457,8 @@ def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str
             ax.plot(100 * share, y + shift, marker, ms=6.5, color=colour,
                     markerfacecolor=colour if filled else "white", markeredgewidth=1.6)
     ax.set_yticks(np.arange(len(data)))
-    ax.set_yticklabels([f"{r.item.replace('_', ' ')} · {r.group}" for r in data.itertuples()], fontsize=8)
+    ax.set_yticklabels([f"{f'{r.study} · ' if several else ''}{r.item.replace('_', ' ')} · {r.group}"
+                        for r in data.itertuples()], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"share answering yes, % (Wilson {100 * (1 - alpha):.0f}% intervals)")

@@ -105,11 +105,121 @@ def test_bad_arguments(bench):
     with pytest.raises(ValueError, match="alpha"):
         compare_to_benchmark(ours, bench, alpha=0.7)
     two = pd.concat([ours, _ours([("very_collaborative", "it", 3, 20)], study="other")])
-    with pytest.raises(ValueError, match="several studies"):
-        compare_to_benchmark(two, bench)
+    assert compare_to_benchmark(two, bench)["study"].tolist() == ["acme_2025", "other"]
     assert len(compare_to_benchmark(two, bench, study="other")) == 1
+    # a named study that shares nothing, or is absent: the user asked for the impossible
     with pytest.raises(ValueError, match="no item/group of your survey has a benchmark count"):
-        compare_to_benchmark(_ours([("made_up_item", "marketing", 1, 10)]), bench)
+        compare_to_benchmark(_ours([("made_up_item", "marketing", 1, 10)]), bench, study="acme_2025")
+    with pytest.raises(ValueError, match="study: 'nope' is not in the counts"):
+        compare_to_benchmark(two, bench, study="nope")
+    with pytest.raises(ValueError, match="counts hold only the benchmark study 'leapfrog_2015'"):
+        compare_to_benchmark(_ours([("very_collaborative", "it", 3, 24)], study="leapfrog_2015"), bench)
+
+
+def _several_studies():
+    return pd.concat([
+        _ours([("very_collaborative", "marketing", 32, 106)], study="leapfrog_2015"),  # the benchmark itself
+        _ours([("very_collaborative", "marketing", 50, 100), ("very_collaborative", "it", 5, 40),
+               ("improved_alignment", "marketing", 8, 90)], study="acme_2025"),
+        _ours([("very_collaborative", "marketing", 10, 100), ("expertise_omnichannel", "marketing", 40, 100),
+               ("made_up_item", "marketing", 1, 10)], study="beta_2024"),
+        _ours([("own_item", "marketing", 3, 10), ("own_item", "it", 2, 10)], study="gamma_2023"),  # shares nothing
+    ], ignore_index=True)
+
+
+def test_several_studies_each_its_own_family(bench):
+    res = compare_to_benchmark(_several_studies(), bench)
+    assert list(res.columns) == list(COMPARISON_COLUMNS)
+    # leapfrog_2015 (the benchmark) and gamma_2023 (no shared item) are left out; input order is kept
+    assert res["study"].tolist() == ["acme_2025"] * 3 + ["beta_2024"] * 3
+    # Leapfrog: very collaborative 32/106 marketing, 3/24 IT; improved alignment 21/106; expertise omnichannel 16/106
+    tables = {"acme_2025": [(50, 100, 32, 106), (5, 40, 3, 24), (8, 90, 21, 106)],
+              "beta_2024": [(10, 100, 32, 106), (40, 100, 16, 106)]}
+    for study, expected in tables.items():
+        rows = res[(res["study"] == study) & res["position"].isin(["above", "below", "indistinguishable"])]
+        assert [(r.k1, r.n1, r.k2, r.n2) for r in rows.itertuples()] == expected
+        raw = [fisher_exact([[k1, n1 - k1], [k2, n2 - k2]])[1] for k1, n1, k2, n2 in expected]
+        np.testing.assert_allclose(rows["p_value"].to_numpy(float), raw, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(rows["p_adjusted"].to_numpy(float), multipletests(raw, method="holm")[1],
+                                   rtol=0, atol=1e-12)
+        assert (rows["n_tests"] == len(expected)).all()
+        # the same family as naming the study
+        alone = compare_to_benchmark(_several_studies(), bench, study=study)
+        np.testing.assert_allclose(alone["p_adjusted"].to_numpy(float), res.loc[res["study"] == study,
+                                   "p_adjusted"].to_numpy(float), rtol=0, atol=0)
+    # beta, two tests, by hand: Holm multiplies the smaller p by 2, the larger by 1 (kept >= the first)
+    beta = res[res["study"] == "beta_2024"].set_index("item")
+    p_small, p_large = sorted([beta.loc["very_collaborative", "p_value"], beta.loc["expertise_omnichannel", "p_value"]])
+    assert sorted(beta["p_adjusted"].dropna()) == pytest.approx([min(1, 2 * p_small), max(p_large, 2 * p_small)])
+    # 10/100 vs 32/106 is below, 40/100 vs 16/106 above (Fisher p < 1e-4 each); the made-up item is not compared
+    assert beta.loc["very_collaborative", "position"] == "below"
+    assert beta.loc["expertise_omnichannel", "position"] == "above"
+    assert beta.loc["made_up_item", "position"] == "no benchmark figure"
+    # acme as in test_against_scipy_and_statsmodels: adjusted over its own 3 tests, not all 5
+    assert res.loc[res["study"] == "acme_2025", "position"].tolist() == ["above", "indistinguishable",
+                                                                         "indistinguishable"]
+
+
+def test_several_studies_through_run_benchmark(tmp_path):
+    path = tmp_path / "several.csv"
+    _several_studies().to_csv(path, index=False)
+    result = run_benchmark(path)
+    assert result.compared_studies == ["acme_2025", "beta_2024"] and result.nothing_compared is None
+    assert result.studies == ("leapfrog_2015", "acme_2025", "beta_2024", "gamma_2023")
+    assert result.table.columns[0] == "study" and len(result.table) == 6
+    assert sorted(set(result.counts["study"])) == ["acme_2025", "beta_2024"]
+    reading = result.reading()
+    assert "- Not compared: gamma_2023 shares no item/group with a count of **leapfrog_2015**." in reading
+    assert "**acme_2025** against **leapfrog_2015**: 3 item/group figure(s) compared" in reading
+    assert "holm adjustment over 2 tests within this study" in reading
+    assert "**beta_2024 · very_collaborative · marketing**" in result.verdicts_markdown()
+    from alignment_stats.plots import benchmark_dot_plot
+
+    labels = [t.get_text() for t in benchmark_dot_plot(result.comparison).axes[0].get_yticklabels()]
+    assert labels[0] == "acme_2025 · very collaborative · marketing" and len(labels) == 5
+
+
+def test_no_study_shares_an_item(bench, tmp_path):
+    import matplotlib.pyplot as plt
+
+    counts = pd.concat([_ours([("own_item", "marketing", 3, 10)], study="gamma_2023"),
+                        _ours([("very_collaborative", "marketing", 32, 106)], study="leapfrog_2015"),
+                        _ours([("other_item", "it", 1, 5)], study="delta_2022")], ignore_index=True)
+    empty = compare_to_benchmark(counts, bench)
+    assert empty.empty and list(empty.columns) == list(COMPARISON_COLUMNS)
+    with pytest.raises(ValueError, match="no item/group of your survey has a benchmark count"):
+        compare_to_benchmark(counts, bench, study="gamma_2023")
+    path = tmp_path / "none.csv"
+    counts.to_csv(path, index=False)
+    result = run_benchmark(path)
+    assert result.comparison.empty and result.table.empty
+    assert list(result.table.columns) == list(run_benchmark().table.columns)
+    assert result.studies == ("gamma_2023", "leapfrog_2015", "delta_2022")
+    reading = result.reading()
+    assert "Nothing compared" in reading and "(gamma_2023, leapfrog_2015, delta_2022)" in reading
+    assert "leapfrog_2015 is the benchmark study itself" in reading
+    assert "shares an item/group with a count of the benchmark study **leapfrog_2015**" in reading
+    assert result.verdicts_markdown() == f"- {result.nothing_compared}"
+    from alignment_stats.plots import benchmark_dot_plot
+
+    figure = benchmark_dot_plot(result.comparison, note=result.nothing_compared)
+    assert not plt.fignum_exists(figure.number)
+    assert "gamma_2023, leapfrog_2015, delta_2022" in figure.axes[0].texts[0].get_text().replace("\n", " ")
+    written = result.write(tmp_path / "out")
+    back = pd.read_csv(tmp_path / "out" / "results" / "benchmark_comparison.csv")
+    assert back.empty and list(back.columns) == list(COMPARISON_COLUMNS)
+    survey = pd.read_csv(tmp_path / "out" / "results" / "survey_counts.csv")
+    assert sorted(survey["study"]) == ["delta_2022", "gamma_2023"]
+    assert len(written) == 2
+
+
+def test_bundled_figures_file_as_input():
+    from alignment_stats.data import RAW_DIR
+
+    # item ids are study-specific: only leapfrog_2015 itself has Leapfrog's items
+    result = run_benchmark(RAW_DIR / "benchmark_figures.csv")
+    assert result.comparison.empty and "leapfrog_2015" in result.studies and len(result.studies) == 8
+    assert "none of them besides the benchmark shares an item/group" in result.reading().lower()
 
 
 def test_demo_against_leapfrog_is_identical_by_construction(bench, tmp_path):
