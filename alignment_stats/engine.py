@@ -78,6 +78,7 @@ BASE_WARM_IMPORTS = (
 _RUNNER_MODULES = {"__init__", "__main__", "report", "html", "engine", "runs", "diff"}
 
 _STDERR_TAIL = 4000  # characters of kernel stderr kept for a failed notebook
+_KERNEL_NOISE = "Kernel is running over TCP without encryption"
 
 # --------------------------------------------------------------------------- kernel side
 # Runs inside the kernel, in a private module (``_alignment_stats_warm``), so
@@ -344,7 +345,9 @@ class WarmKernel:
                 text = handle.read().decode("utf-8", "replace")
         except OSError:
             return ""
-        return text[-_STDERR_TAIL:]
+        # the same start-up warning of every local kernel says nothing about a failure
+        lines = [line for line in text.splitlines(keepends=True) if _KERNEL_NOISE not in line]
+        return "".join(lines)[-_STDERR_TAIL:]
 
     def _stderr_hint(self) -> str:
         self._offset = 0
