@@ -43,6 +43,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from .proportions import _to_numeric_1d
+
 __all__ = [
     "PAIRED_CI_METHODS",
     "PAIRED_TEST_METHODS",
@@ -86,25 +88,7 @@ def _check_alpha(alpha: object) -> float:
 
 
 def _as_1d(value: object, name: str) -> tuple[np.ndarray, bool]:
-    if isinstance(value, (pd.Series, pd.Index)):
-        if pd.api.types.is_bool_dtype(value.dtype):
-            raise ValueError(f"{name} must hold counts, not booleans")
-        try:
-            arr = pd.Series(value).to_numpy(dtype=float, na_value=np.nan)
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"{name} must hold counts; got {value!r}") from err
-    else:
-        arr = np.asarray(value)
-        if arr.dtype.kind == "b":
-            raise ValueError(f"{name} must hold counts, not booleans")
-        if arr.dtype.kind not in "iuf":
-            try:
-                arr = arr.astype(float)
-            except (TypeError, ValueError) as err:
-                raise ValueError(f"{name} must hold counts; got {value!r}") from err
-    if arr.ndim > 1:
-        raise ValueError(f"{name} must be a scalar or one-dimensional; got shape {arr.shape}")
-    return arr.reshape(-1), arr.ndim == 0
+    return _to_numeric_1d(value, name, what="counts")
 
 
 def _counts(named: Sequence[tuple[str, object]]) -> list[np.ndarray]:

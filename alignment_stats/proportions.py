@@ -95,26 +95,26 @@ def _check_open_unit(value: object, name: str) -> float:
     return float(value)
 
 
-def _to_numeric_1d(x: object, name: str) -> tuple[np.ndarray, bool]:
-    """Return ``x`` as a 1-D numeric array and whether it was a scalar."""
+def _to_numeric_1d(x: object, name: str, what: str = "numbers") -> tuple[np.ndarray, bool]:
+    """Return ``x`` as a 1-D numeric array and whether it was a scalar (errors say ``name must hold what``)."""
     if isinstance(x, (pd.Series, pd.Index)) or isinstance(
         getattr(x, "dtype", None), pd.api.extensions.ExtensionDtype
     ):
         if pd.api.types.is_bool_dtype(x.dtype):
-            raise ValueError(f"{name} must hold numbers, not booleans")
+            raise ValueError(f"{name} must hold {what}, not booleans")
         try:
             arr = pd.Series(x).to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError) as err:
-            raise ValueError(f"{name} must hold numbers; got {x!r}") from err
+            raise ValueError(f"{name} must hold {what}; got {x!r}") from err
     else:
         arr = np.asarray(x)
     if arr.dtype.kind == "b":
-        raise ValueError(f"{name} must hold numbers, not booleans")
+        raise ValueError(f"{name} must hold {what}, not booleans")
     if arr.dtype.kind not in "iuf":
         try:
             arr = arr.astype(float)
         except (TypeError, ValueError) as err:
-            raise ValueError(f"{name} must hold numbers; got {x!r}") from err
+            raise ValueError(f"{name} must hold {what}; got {x!r}") from err
     if arr.ndim > 1:
         raise ValueError(f"{name} must be a scalar or one-dimensional; got shape {arr.shape}")
     scalar = arr.ndim == 0
