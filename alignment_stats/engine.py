@@ -570,19 +570,28 @@ def _make_engine() -> type:
 
         ``partial_path=``: where to write the notebook as far as it got when
         execution stops with an exception (e.g. the kernel died), so a
-        failure always leaves an executed notebook to look at.
+        failure always leaves an executed notebook to look at. ``on_cell=``:
+        called after each executed cell (the runner's progress bar).
         """
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     km=None, partial_path=None, **kwargs):
+                                     km=None, partial_path=None, on_cell=None, **kwargs):
             from papermill.clientwrap import PapermillNotebookClient
             from papermill.iorw import write_ipynb
             from papermill.log import logger
             from papermill.utils import remove_args
 
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            if on_cell is not None:  # progress feedback: called after every executed cell
+                cell_complete = nb_man.cell_complete
+
+                def complete_and_report(cell, cell_index=None, **more):
+                    cell_complete(cell, cell_index=cell_index, **more)
+                    on_cell()
+
+                nb_man.cell_complete = complete_and_report
             client = PapermillNotebookClient(
                 nb_man,
                 km=km,

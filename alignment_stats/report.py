@@ -73,6 +73,7 @@ import re
 import secrets
 import shutil
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -854,7 +855,7 @@ class _QuietPapermill(logging.Filter):
 _QUIET_PAPERMILL = _QuietPapermill()
 
 
-def _execute_notebook(task: _Task, pool: Any = None) -> _Outcome:
+def _execute_notebook(task: _Task, pool: Any = None, on_cell: Callable[[], None] | None = None) -> _Outcome:
     """Run one notebook (and export it to HTML); failures become the outcome, not exceptions.
 
     With ``pool`` (a :class:`alignment_stats.engine.KernelPool`) the notebook
@@ -890,7 +891,7 @@ def _execute_notebook(task: _Task, pool: Any = None) -> _Outcome:
             # The kernel already runs in task.cwd; papermill's own cwd= would chdir this
             # whole process, which is not safe with notebooks running in threads.
             options.update(engine_name=register_engine(), km=kernel.km, partial_path=str(executed),
-                           request_save_on_cell_execute=False)
+                           request_save_on_cell_execute=False, on_cell=on_cell)
         else:
             options["cwd"] = task.cwd
         result = papermill.execute_notebook(task.source, str(executed), **options)
@@ -913,14 +914,24 @@ def _execute_notebook(task: _Task, pool: Any = None) -> _Outcome:
     return _Outcome(task.name, time.perf_counter() - start, ename, evalue, kernel_stderr)
 
 
+def _code_cells(path: Path) -> int:
+    """Code cells of a notebook, plus the one papermill injects with the parameters."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return 0
+    return sum(cell.get("cell_type") == "code" for cell in cells) + 1
+
+
 class _Progress:
     """tqdm bar on a terminal, plain log lines otherwise, a callback, or silence."""
 
-    def __init__(self, total: int, progress: bool | ProgressCallback | None, intro: str):
+    def __init__(self, total: int, progress: bool | ProgressCallback | None, intro: str, cells: int = 0):
         self.total, self.done = total, 0
         self.callback = progress if callable(progress) else None
         self.quiet = progress is False or self.callback is not None
-        self.bar = None
+        self.bar = self.cell_bar = None
+        self._lock = threading.Lock()
         if self.quiet:
             return
         print(intro, file=sys.stderr, flush=True)
@@ -928,6 +939,15 @@ class _Progress:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="notebook", file=sys.stderr, desc="report")
+            if cells:
+                self.cell_bar = tqdm(total=cells, unit="cell", file=sys.stderr, desc="cells", position=1,
+                                     leave=False)
+
+    def cell_done(self) -> None:
+        """One more cell executed (called from the notebooks' threads)."""
+        if self.cell_bar is not None:
+            with self._lock:
+                self.cell_bar.update(1)
 
     def update(self, result: NotebookResult, kernel_stderr: str | None = None) -> None:
         self.done += 1
@@ -953,6 +973,8 @@ class _Progress:
             print(line, file=sys.stderr, flush=True)
 
     def close(self) -> None:
+        if self.cell_bar is not None:
+            self.cell_bar.close()
         if self.bar is not None:
             self.bar.close()
 
@@ -1016,7 +1038,9 @@ def _run_local(
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="alignment-stats-notebook")
     outcomes: dict[str, _Outcome] = {}
     try:
-        pending: dict[Future[_Outcome], _Task] = {executor.submit(_execute_notebook, t, pool): t for t in tasks}
+        pending: dict[Future[_Outcome], _Task] = {
+            executor.submit(_execute_notebook, t, pool, feedback.cell_done): t for t in tasks
+        }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             _collect(pending, done, outcomes, feedback, run_dir)
@@ -1457,7 +1481,8 @@ def run_report(
         feedback: _Progress | None = None
         try:
             started = _now()
-            feedback = _Progress(len(plan), progress, intro)
+            cells = sum(_code_cells(path) for path, _values in to_run)
+            feedback = _Progress(len(plan), progress, intro, cells)
             outcomes: dict[str, _Outcome] = {}
             for path, _values in plan:
                 if path.stem in hits:
