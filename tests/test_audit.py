@@ -20,22 +20,7 @@ from alignment_stats.audit import (
     run_audit,
     write_counts,
 )
-from alignment_stats.data import RAW_DIR, load_benchmark, load_studies
-
-
-@pytest.fixture(scope="module")
-def figures():
-    return load_benchmark()
-
-
-@pytest.fixture(scope="module")
-def studies():
-    return load_studies()
-
-
-@pytest.fixture(scope="module")
-def counts(figures, studies):
-    return reconstruct_counts(figures, studies, rounding="half_up")
+from alignment_stats.data import RAW_DIR
 
 
 def _get(counts, study, item, group):

@@ -20,7 +20,6 @@ from alignment_stats.data import (
     DataValidationError,
     load_benchmark,
     load_claims,
-    load_studies,
 )
 
 SEEDS = RAW_DIR / "sources" / "seeds"
@@ -87,16 +86,6 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?|one[- ](?:third|fifth|quarter)|about hal
 
 def _normalise(text: str) -> str:
     return " ".join(text.split())
-
-
-@pytest.fixture(scope="module")
-def figures() -> pd.DataFrame:
-    return load_benchmark()
-
-
-@pytest.fixture(scope="module")
-def studies() -> dict:
-    return load_studies()
 
 
 def _as_value(row) -> float | tuple[float, float]:

@@ -9,8 +9,7 @@ from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from alignment_stats.audit import reconstruct_counts
-from alignment_stats.data import load_benchmark, load_claims, load_studies
+from alignment_stats.data import load_claims
 from alignment_stats.perception import (
     difference_verdicts,
     pair_items,
@@ -20,21 +19,6 @@ from alignment_stats.perception import (
     significance_by_size,
     smallest_significant_n,
 )
-
-
-@pytest.fixture(scope="module")
-def figures():
-    return load_benchmark()
-
-
-@pytest.fixture(scope="module")
-def studies():
-    return load_studies()
-
-
-@pytest.fixture(scope="module")
-def counts(figures, studies):
-    return reconstruct_counts(figures, studies)
 
 
 @pytest.fixture(scope="module")
