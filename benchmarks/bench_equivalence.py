@@ -36,22 +36,15 @@ except ModuleNotFoundError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from alignment_stats.equivalence import equivalence_test
 
+from bench_proportions import make_tables as two_proportion_tables  # noqa: E402 (same folder)
+
 TOLERANCE = 1e-9
 
 
 def make_tables(tables: int, seed: int) -> tuple[np.ndarray, ...]:
-    """Random (k1, n1, k2, n2, margin); a tenth of the counts are 0 and a tenth are n."""
-    rng = np.random.default_rng(seed)
-    n1 = rng.integers(1, 501, size=tables)
-    n2 = rng.integers(1, 501, size=tables)
-    k1 = rng.binomial(n1, rng.random(tables))
-    k2 = rng.binomial(n2, rng.random(tables))
-    for k, n in ((k1, n1), (k2, n2)):
-        edge = rng.random(tables)
-        k[edge < 0.1] = 0
-        k[edge > 0.9] = n[edge > 0.9]
-    margin = rng.uniform(0.01, 0.5, size=tables)
-    return k1, n1, k2, n2, margin
+    """The tables of bench_proportions.py, plus a random margin in (0.01, 0.5) each."""
+    margin = np.random.default_rng([seed, 1]).uniform(0.01, 0.5, size=tables)
+    return (*two_proportion_tables(tables, seed), margin)
 
 
 def best_of_three(function) -> tuple[float, object]:
