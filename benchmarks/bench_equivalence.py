@@ -31,10 +31,10 @@ import numpy as np
 from statsmodels.stats.proportion import tost_proportions_2indep
 
 try:
-    from alignment_stats.equivalence import equivalence_test
+    from alignment_stats.stats.equivalence import equivalence_test
 except ModuleNotFoundError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from alignment_stats.equivalence import equivalence_test
+    from alignment_stats.stats.equivalence import equivalence_test
 
 from bench_proportions import make_tables as two_proportion_tables  # noqa: E402 (same folder)
 

@@ -31,10 +31,10 @@ import numpy as np
 from statsmodels.stats import proportion as sm_proportion
 
 try:
-    from alignment_stats.proportions import compare_proportions
+    from alignment_stats.stats.proportions import compare_proportions
 except ModuleNotFoundError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from alignment_stats.proportions import compare_proportions
+    from alignment_stats.stats.proportions import compare_proportions
 
 TOLERANCE = 1e-9
 

@@ -1,4 +1,4 @@
-"""Crosstab view with significance letters, as survey researchers know it.
+"""Significance letters of a crosstab, as survey researchers know them.
 
 Items are rows, groups are columns; each cell shows a share and its base n.
 Every column gets a letter (A, B, C, ...). A cell carries the letters of the
@@ -27,10 +27,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .proportions import adjust_pvalues, compare_proportions
-from .outputs import percent_text
+from ._validate import check_choice, check_open_unit
+from .multiplicity import adjust_pvalues
+from .proportions import compare_proportions
 
-__all__ = ["CONVENTIONS", "crosstab", "crosstab_table", "style_crosstab"]
+__all__ = ["CONVENTIONS", "significance_letters"]
 
 CONVENTIONS = ("spss", "q")
 
@@ -64,24 +65,22 @@ def _subscripts(shares: np.ndarray, differs: np.ndarray) -> list[str]:
     return subs
 
 
-def crosstab(
-    counts: pd.DataFrame,
-    study: str,
+def significance_letters(
+    cells: pd.DataFrame,
     groups: Sequence[str] | None = None,
     alpha: float = 0.05,
     convention: str = "spss",
 ) -> pd.DataFrame:
-    """Pairwise column comparisons for every item of one study.
+    """Pairwise column comparisons for every row (item) of a crosstab.
 
     Parameters
     ----------
-    counts : pandas.DataFrame
-        A counts table (``study, item, group, k, n``).
-    study : str
-        The study whose items become rows.
+    cells : pandas.DataFrame
+        One row per cell: ``item`` (the crosstab's row), ``group`` (its
+        column), ``k`` and ``n``.
     groups : list of str, optional
-        Columns in order (default: the study's groups in order of
-        appearance). Letters follow this order.
+        Columns in order (default: in order of appearance). Letters follow
+        this order.
     alpha : float, default 0.05
         Level for ``spss`` letters and subscripts; ``q`` uses 0.05 and 0.001.
     convention : {"spss", "q"}, default "spss"
@@ -97,27 +96,22 @@ def crosstab(
 
     Examples
     --------
-    >>> counts = pd.DataFrame({"study": "s", "item": "x", "group": ["cmo", "cio", "cdo"],
-    ...                        "k": [30, 60, 35], "n": [100, 100, 100]})
-    >>> table = crosstab(counts, "s")
+    >>> cells = pd.DataFrame({"item": "x", "group": ["cmo", "cio", "cdo"], "k": [30, 60, 35], "n": [100, 100, 100]})
+    >>> table = significance_letters(cells)
     >>> print(table[["group", "letter", "share", "higher_than", "subscript"]].to_string(index=False))
     group letter  share higher_than subscript
       cmo      A   0.30                     b
       cio      B   0.60          AC         a
       cdo      C   0.35                     b
     """
-    if convention not in CONVENTIONS:
-        raise ValueError(f"convention: {convention!r} is not known (known: {', '.join(CONVENTIONS)})")
-    if not 0 < alpha < 0.5:
-        raise ValueError(f"alpha: {alpha!r} must be between 0 and 0.5")
-    data = counts[counts["study"] == study]
-    if data.empty:
-        raise ValueError(f"study: {study!r} not in the counts (known: {', '.join(sorted(set(counts['study'])))})")
+    check_choice(convention, "convention", CONVENTIONS)
+    check_open_unit(alpha, "alpha")
+    data = cells
     present = list(dict.fromkeys(data["group"]))
     groups = list(groups) if groups is not None else present
     unknown = [g for g in groups if g not in present]
     if unknown:
-        raise ValueError(f"groups: {', '.join(unknown)} not reported in study {study!r} (its groups: {', '.join(present)})")
+        raise ValueError(f"groups: {', '.join(unknown)} not among the cells' groups ({', '.join(present)})")
     letters = dict(zip(groups, _letters(len(groups))))
     items = list(dict.fromkeys(data["item"]))
     cells = (
@@ -189,65 +183,3 @@ def crosstab(
     cells["k"] = cells["k"].astype("Int64")
     cells["n"] = cells["n"].astype("Int64")
     return cells[["item", "group", "letter", "k", "n", "share", "higher_than", "subscript", "min_p_adjusted"]]
-
-
-def crosstab_table(cells: pd.DataFrame, labels: dict[str, str] | None = None, subscripts: bool = False) -> pd.DataFrame:
-    """Wide display of :func:`crosstab`: items x groups, cells like ``30% (106) B``.
-
-    Parameters
-    ----------
-    cells : pandas.DataFrame
-        :func:`crosstab` output.
-    labels : dict, optional
-        Display names of the groups.
-    subscripts : bool, default False
-        Show APA subscripts (``30%_a``) instead of letters.
-
-    Examples
-    --------
-    >>> counts = pd.DataFrame({"study": "s", "item": "x", "group": ["m", "i"], "k": [30, 60], "n": [100, 100]})
-    >>> crosstab_table(crosstab(counts, "s")).to_dict("records")
-    [{'m (A)': '30% (100)', 'i (B)': '60% (100) A'}]
-    """
-    labels = labels or {}
-
-    def cell(row: pd.Series) -> str:
-        if pd.isna(row["share"]):
-            return "–"
-        text = f"{percent_text(row['share'])} ({row['n']})"
-        mark = f"_{row['subscript']}" if subscripts else (f" {row['higher_than']}" if row["higher_than"] else "")
-        return text + mark
-
-    shown = cells.assign(
-        cell=cells.apply(cell, axis=1),
-        column=cells["group"].map(lambda g: labels.get(g, g)) + " (" + cells["letter"] + ")",
-    )
-    wide = shown.pivot(index="item", columns="column", values="cell")
-    wide = wide.reindex(index=list(dict.fromkeys(cells["item"])), columns=list(dict.fromkeys(shown["column"])))
-    wide.columns.name = None
-    wide.index.name = None
-    return wide
-
-
-def style_crosstab(wide: pd.DataFrame, caption: str = "") -> "pd.io.formats.style.Styler":
-    """A styled crosstab for notebooks and HTML reports.
-
-    Cells carrying significance letters are shaded; the table id is fixed
-    (not random) so the rendered HTML is the same on every run.
-
-    Examples
-    --------
-    >>> counts = pd.DataFrame({"study": "s", "item": "x", "group": ["m", "i"], "k": [30, 60], "n": [100, 100]})
-    >>> html = style_crosstab(crosstab_table(crosstab(counts, "s")), "demo").to_html()
-    >>> "T_crosstab" in html and "60% (100) A" in html
-    True
-    """
-    def shade(value: object) -> str:
-        text = str(value)
-        letters = text.rsplit(")", 1)[-1].strip() if ")" in text else ""
-        return "background-color: #dbe9f3; font-weight: bold" if letters else ""
-
-    styler = wide.style.set_uuid("crosstab").map(shade)
-    if caption:
-        styler = styler.set_caption(caption)
-    return styler.set_table_styles([{"selector": "caption", "props": "caption-side: bottom; font-size: 0.85em;"}])

@@ -11,7 +11,7 @@ each at level ``alpha`` (two one-sided tests, TOST; Schuirmann 1987). The
 TOST p-value is the larger of the two one-sided p-values. Equivalently,
 equivalence is shown when the ``1 - 2 alpha`` confidence interval of the same
 method lies inside ``(-m, m)`` (Walker & Nowacki 2011), so the smallest margin
-the data can demonstrate is ``max(|ci_low|, |ci_high|)`` of that interval.
+the data can demonstrate is ``max(|tost_ci_low|, |tost_ci_high|)`` of that interval.
 
 Methods (``method=``):
 
@@ -48,7 +48,20 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from .proportions import _ci_score, _mn_score_statistic, _to_numeric_1d, _validate_counts
+from ._validate import (
+    as_1d,
+    broadcast,
+    check_choice,
+    check_design_effect,
+    check_margins,
+    check_open_unit,
+    check_proportions,
+    check_real,
+    check_sizes,
+    result_index,
+    two_sample_counts,
+)
+from .intervals import score_interval, score_statistic
 
 __all__ = [
     "TOST_METHODS",
@@ -70,103 +83,13 @@ _MARGIN_SLACK = 1e-12
 _N_MAX = 2.0**53
 
 
-# ---------------------------------------------------------------------------
-# validation
-# ---------------------------------------------------------------------------
-
-
-def _real(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
-    return float(value)
-
-
 def _check_alpha(alpha: object) -> float:
-    value = _real(alpha, "alpha")
-    if not 0.0 < value < 0.5:
-        raise ValueError(
-            f"alpha must be strictly between 0 and 0.5 (a TOST uses the 1 - 2*alpha interval); got {alpha!r}"
-        )
-    return value
+    return check_open_unit(alpha, "alpha", 0.5, "a TOST uses the 1 - 2*alpha interval")
 
 
-def _check_power(power: object) -> float:
-    value = _real(power, "power")
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"power must be strictly between 0 and 1; got {power!r}")
-    return value
-
-
-def _check_design_effect(design_effect: object) -> float:
-    value = _real(design_effect, "design_effect")
-    if value < 1.0:
-        raise ValueError(
-            f"design_effect must be at least 1 (1 = simple random sample; weighting and clustering "
-            f"inflate it); got {design_effect!r}"
-        )
-    return value
-
-
-def _check_method(method: object) -> str:
-    if not isinstance(method, str) or method not in TOST_METHODS:
-        raise ValueError(
-            f"method={method!r} is not a known method; use one of: " + ", ".join(repr(m) for m in TOST_METHODS)
-        )
-    return method
-
-
-def _where(i: int, size: int) -> str:
-    return f" at position {i}" if size > 1 else ""
-
-
-def _check_margins(arr: np.ndarray, name: str = "margin") -> np.ndarray:
-    arr = arr.astype(float)
-    bad = ~np.isfinite(arr) | (arr <= 0.0) | (arr >= 1.0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"{name} must be strictly between 0 and 1 (a difference of proportions, e.g. 0.10 for "
-            f"+-10 points); got {arr[i].item()!r}{_where(i, arr.size)}"
-        )
-    return arr
-
-
-def _check_unit(arr: np.ndarray, name: str) -> np.ndarray:
-    arr = arr.astype(float)
-    bad = ~np.isfinite(arr) | (arr < 0.0) | (arr > 1.0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name} must be a proportion in [0, 1]; got {arr[i].item()!r}{_where(i, arr.size)}")
-    return arr
-
-
-def _check_sizes(arr: np.ndarray, name: str) -> np.ndarray:
-    arr = arr.astype(float)
-    bad = ~np.isfinite(arr) | (arr <= 0.0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{name} must be a positive group size; got {arr[i].item()!r}{_where(i, arr.size)}")
-    return arr
-
-
-def _broadcast_named(named: list[tuple[str, object]]) -> tuple[list[np.ndarray], pd.Index | None]:
-    """Broadcast scalars and equal-length 1-D inputs; keep the first Series index."""
-    arrays, index, owner, length = [], None, "", 1
-    for name, value in named:
-        arr, _ = _to_numeric_1d(value, name)
-        if isinstance(value, pd.Series) and index is None:
-            index = value.index
-        if arr.size != 1:
-            if owner and arr.size != length:
-                raise ValueError(
-                    f"{name} has {arr.size} values but {owner} has {length}; give arrays of equal length (or scalars)"
-                )
-            length, owner = arr.size, owner or name
-        arrays.append(arr)
-    out = [np.broadcast_to(a, (length,)).astype(float) for a in arrays]
-    if index is not None and len(index) != length:
-        index = None
-    return out, index
+def _broadcast_floats(named: list[tuple[str, object]]) -> tuple[list[np.ndarray], pd.Index | None]:
+    arrays, _, index = broadcast(named)
+    return [a.astype(float) for a in arrays], index
 
 
 # ---------------------------------------------------------------------------
@@ -239,8 +162,11 @@ def equivalence_test(
         - ``p1``, ``p2``: observed proportions ``k / n``;
         - ``diff``: ``p1 - p2`` (observed, also for Agresti-Caffo);
         - ``margin``: the margin tested;
-        - ``ci_low``, ``ci_high``: the ``1 - 2 alpha`` interval of the same
-          method (not clipped to [-1, 1], so that it is exactly the set of
+        - ``ci_low``, ``ci_high``: the ``1 - alpha`` interval of the same
+          method (for the difference: it excludes 0 when the groups differ),
+          and ``ci_level``, ``1 - alpha``;
+        - ``tost_ci_low``, ``tost_ci_high``: the ``1 - 2 alpha`` interval
+          (not clipped to [-1, 1], so that it is exactly the set of
           differences neither one-sided test rejects);
         - ``p_lower``: p-value of the test of ``H0: p1 - p2 <= -margin``;
         - ``p_upper``: p-value of the test of ``H0: p1 - p2 >= margin``;
@@ -248,7 +174,7 @@ def equivalence_test(
         - ``equivalent``: ``p_value <= alpha`` (both nulls rejected; the
           interval lies within the margins);
         - ``min_margin``: the smallest margin at which the TOST would give
-          ``p_value <= alpha``, ``max(|ci_low|, |ci_high|)``: differences
+          ``p_value <= alpha``, ``max(|tost_ci_low|, |tost_ci_high|)``: differences
           larger than this are ruled out, smaller ones are not;
         - ``method``: the method name.
 
@@ -296,16 +222,16 @@ def equivalence_test(
     about 19 points. Four times the sample, same shares, would just show it:
 
     >>> res = equivalence_test([67, 268], [106, 424], [15, 60], [24, 96], margin=0.10)
-    >>> res[["diff", "ci_low", "ci_high", "p_value", "equivalent", "min_margin"]].round(4)
-         diff  ci_low  ci_high  p_value  equivalent  min_margin
-    0  0.0071 -0.1583   0.1916   0.2036       False      0.1916
-    1  0.0071 -0.0796   0.0990   0.0482        True      0.0990
+    >>> res[["diff", "tost_ci_low", "tost_ci_high", "p_value", "equivalent", "min_margin"]].round(4)
+         diff  tost_ci_low  tost_ci_high  p_value  equivalent  min_margin
+    0  0.0071      -0.1583        0.1916   0.2036       False      0.1916
+    1  0.0071      -0.0796        0.0990   0.0482        True      0.0990
     """
-    method = _check_method(method)
+    method = check_choice(method, "method", TOST_METHODS)
     alpha = _check_alpha(alpha)
-    k1a, n1a, k2a, n2a, index = _validate_counts(k1, n1, k2, n2)
-    m_arr, _ = _to_numeric_1d(margin, "margin")
-    m_arr = _check_margins(m_arr)
+    k1a, n1a, k2a, n2a, index = two_sample_counts(k1, n1, k2, n2)
+    m_arr, _ = as_1d(margin, "margin")
+    m_arr = check_margins(m_arr)
     size = k1a.size
     if m_arr.size != 1 and m_arr.size != size:
         if size != 1:
@@ -325,18 +251,20 @@ def equivalence_test(
         est, se = _wald_parts(f1, fn1, f2, fn2, 1.0 if method == "agresti-caffo" else 0.0)
         z_lower = _one_sided(est + m, se)
         z_upper = _one_sided(est - m, se)
-        ci_low, ci_high = est - z_crit * se, est + z_crit * se
+        z_two = stats.norm.isf(alpha / 2.0)
+        tost_low, tost_high = est - z_crit * se, est + z_crit * se
+        ci_low, ci_high = est - z_two * se, est + z_two * se
     else:
         correction = method == "score"
-        z_lower = _mn_score_statistic(f1, fn1, f2, fn2, -m, correction)
-        z_upper = _mn_score_statistic(f1, fn1, f2, fn2, m, correction)
-        if size:
-            ci_low, ci_high = _ci_score(f1, fn1, f2, fn2, 2.0 * alpha, correction)
-        else:
-            ci_low = ci_high = np.empty(0)
+        z_lower = score_statistic(f1, fn1, f2, fn2, -m, correction)
+        z_upper = score_statistic(f1, fn1, f2, fn2, m, correction)
+        empty = np.empty(0)
+        tost_low, tost_high = score_interval(f1, fn1, f2, fn2, 2.0 * alpha, correction) if size else (empty, empty)
+        ci_low, ci_high = score_interval(f1, fn1, f2, fn2, alpha, correction) if size else (empty, empty)
     p_lower = stats.norm.sf(z_lower)
     p_upper = stats.norm.cdf(z_upper)
     p_value = np.maximum(p_lower, p_upper)
+    tost_low, tost_high = np.asarray(tost_low, dtype=float), np.asarray(tost_high, dtype=float)
     return pd.DataFrame(
         {
             "k1": k1a,
@@ -349,14 +277,17 @@ def equivalence_test(
             "margin": m,
             "ci_low": np.asarray(ci_low, dtype=float),
             "ci_high": np.asarray(ci_high, dtype=float),
+            "ci_level": 1.0 - alpha,
+            "tost_ci_low": tost_low,
+            "tost_ci_high": tost_high,
             "p_lower": p_lower,
             "p_upper": p_upper,
             "p_value": p_value,
             "equivalent": p_value <= alpha,
-            "min_margin": np.maximum(-np.asarray(ci_low, dtype=float), np.asarray(ci_high, dtype=float)),
+            "min_margin": np.maximum(-tost_low, tost_high),
             "method": method,
         },
-        index=index if index is not None else pd.RangeIndex(size),
+        index=result_index(index, size),
     )
 
 
@@ -454,18 +385,18 @@ def equivalence_power(
     1  400.0  400.0  0.801
     """
     alpha = _check_alpha(alpha)
-    deff = _check_design_effect(design_effect)
-    (a1, a2, m1, m2, mg), index = _broadcast_named(
+    deff = check_design_effect(design_effect)
+    (a1, a2, m1, m2, mg), index = _broadcast_floats(
         [("p1", p1), ("p2", p2), ("n1", n1), ("n2", n2), ("margin", margin)]
     )
-    a1, a2 = _check_unit(a1, "p1"), _check_unit(a2, "p2")
-    m1, m2 = _check_sizes(m1, "n1"), _check_sizes(m2, "n2")
-    mg = _check_margins(mg)
+    a1, a2 = check_proportions(a1, "p1"), check_proportions(a2, "p2")
+    m1, m2 = check_sizes(m1, "n1"), check_sizes(m2, "n2")
+    mg = check_margins(mg)
     power = _power_normal(a1, a2, m1 / deff, m2 / deff, mg, alpha)
     return pd.DataFrame(
         {"p1": a1, "p2": a2, "n1": m1, "n2": m2, "margin": mg, "alpha": alpha, "design_effect": deff,
          "power": power},
-        index=index if index is not None else pd.RangeIndex(a1.size),
+        index=result_index(index, a1.size),
     )
 
 
@@ -601,14 +532,14 @@ def equivalence_sample_size(
     0  599  300      899
     """
     alpha = _check_alpha(alpha)
-    power = _check_power(power)
-    deff = _check_design_effect(design_effect)
-    ratio_f = _real(ratio, "ratio")
+    power = check_open_unit(power, "power")
+    deff = check_design_effect(design_effect)
+    ratio_f = check_real(ratio, "ratio")
     if ratio_f <= 0:
         raise ValueError(f"ratio must be positive (n2 / n1); got {ratio!r}")
-    (a1, a2, mg), index = _broadcast_named([("p1", p1), ("p2", p2), ("margin", margin)])
-    a1, a2 = _check_unit(a1, "p1"), _check_unit(a2, "p2")
-    mg = _check_margins(mg)
+    (a1, a2, mg), index = _broadcast_floats([("p1", p1), ("p2", p2), ("margin", margin)])
+    a1, a2 = check_proportions(a1, "p1"), check_proportions(a2, "p2")
+    mg = check_margins(mg)
     n1_star = _solve_n1(a1, a2, mg, alpha, power, ratio_f)
     feasible = np.isfinite(n1_star) & (n1_star * deff * max(ratio_f, 1.0) < _N_MAX)
     srs1 = np.where(feasible, n1_star, 1.0)
@@ -639,5 +570,5 @@ def equivalence_sample_size(
             "n_total": nullable1 + nullable2,
             "achieved_power": achieved,
         },
-        index=index if index is not None else pd.RangeIndex(a1.size),
+        index=result_index(index, a1.size),
     )

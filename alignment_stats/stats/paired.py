@@ -41,15 +41,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
-
-from .proportions import _to_numeric_1d
+from ._validate import check_choice, check_open_unit, position, whole_counts
+from .intervals import wilson_interval
 
 __all__ = [
     "PAIRED_CI_METHODS",
     "PAIRED_TEST_METHODS",
     "SIGNIFICANCE_LEVELS",
-    "wilson_interval",
     "mcnemar_exact",
     "tango_statistic",
     "paired_interval",
@@ -62,7 +60,7 @@ __all__ = [
 PAIRED_CI_METHODS: tuple[str, ...] = ("newcombe", "tango")
 #: Names accepted by ``test=``: the exact McNemar test and its mid-p version.
 PAIRED_TEST_METHODS: tuple[str, ...] = ("exact", "midp")
-#: Values of ``significant`` in :func:`paired_gap_bounds`.
+#: Values of ``significant_tables`` in :func:`paired_gap_bounds`: how many compatible tables are significant.
 SIGNIFICANCE_LEVELS: tuple[str, ...] = ("all", "some", "none")
 
 # Bisection steps for Tango's limits: the bracket starts at most 2 wide, so
@@ -70,131 +68,38 @@ SIGNIFICANCE_LEVELS: tuple[str, ...] = ("all", "some", "none")
 _TANGO_BISECTION_STEPS = 64
 
 
-# ---------------------------------------------------------------------------
-# validation
-# ---------------------------------------------------------------------------
-
-
-def _check_choice(value: object, name: str, known: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in known:
-        raise ValueError(f"{name}={value!r} is not known; use one of: " + ", ".join(repr(k) for k in known))
-    return value
-
-
-def _check_alpha(alpha: object) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be a number strictly between 0 and 1; got {alpha!r}")
-    return float(alpha)
-
-
-def _as_1d(value: object, name: str) -> tuple[np.ndarray, bool]:
-    return _to_numeric_1d(value, name, what="counts")
-
-
 def _counts(named: Sequence[tuple[str, object]]) -> list[np.ndarray]:
-    """Whole, non-negative counts of equal length (scalars broadcast)."""
-    arrays, scalars = [], []
-    for name, value in named:
-        arr, scalar = _as_1d(value, name)
-        arrays.append(arr)
-        scalars.append(scalar)
-    length, owner = 1, ""
-    for (name, _), arr, scalar in zip(named, arrays, scalars):
-        if not scalar and arr.size != 1:
-            if owner and arr.size != length:
-                raise ValueError(f"{name} has {arr.size} values but {owner} has {length}; give arrays of equal "
-                                 "length (or scalars)")
-            length, owner = arr.size, owner or name
-    out = []
-    for (name, _), arr in zip(named, arrays):
-        arr = np.broadcast_to(arr, (length,))
-        if arr.dtype.kind == "f":
-            bad = ~np.isfinite(arr) | (arr != np.round(arr))
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise ValueError(f"{name} must be whole numbers (counts); got {arr[i].item()!r} at row {i}")
-        arr = arr.astype(np.int64)
-        bad = arr < 0
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name} must be non-negative; got {arr[i]} at row {i}")
-        out.append(arr)
-    return out
+    return whole_counts(named)[0]
 
 
 def _validate_margins(k_a: Any, k_b: Any, n: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    k_a, k_b, n = _counts((("k_a", k_a), ("k_b", k_b), ("n", n)))
+    (k_a, k_b, n), all_scalar, _ = whole_counts((("k_a", k_a), ("k_b", k_b), ("n", n)))
     bad = n == 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"n must be at least 1 (a paired table needs respondents); got 0 at row {i}")
+        raise ValueError(f"n must be at least 1 (a paired table needs respondents); got 0{position(i, all_scalar)}")
     for name, k in (("k_a", k_a), ("k_b", k_b)):
         bad = k > n
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name} cannot exceed n: {name}={k[i]} > n={n[i]} at row {i}")
+            raise ValueError(f"{name} cannot exceed n: {name}={k[i]} > n={n[i]}{position(i, all_scalar)}")
     return k_a, k_b, n
 
 
 def _validate_table(both: Any, a_only: Any, b_only: Any, neither: Any) -> list[np.ndarray]:
-    cells = _counts((("both", both), ("a_only", a_only), ("b_only", b_only), ("neither", neither)))
+    cells, all_scalar, _ = whole_counts((("both", both), ("a_only", a_only), ("b_only", b_only), ("neither", neither)))
     n = cells[0] + cells[1] + cells[2] + cells[3]
     bad = n == 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"the table at row {i} is empty (both + a_only + b_only + neither = 0): n must be at least 1")
+        raise ValueError(f"the table{position(i, all_scalar)} is empty (both + a_only + b_only + neither = 0): "
+                         "n must be at least 1")
     return cells
 
 
 # ---------------------------------------------------------------------------
 # building blocks
 # ---------------------------------------------------------------------------
-
-
-def wilson_interval(k: Any, n: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for single proportions ``k / n`` (vectorized).
-
-    Parameters
-    ----------
-    k, n : int or array_like of int
-        Counts and group sizes (``0 <= k <= n``, ``n >= 1``).
-    alpha : float, default 0.05
-        The interval has coverage ``1 - alpha``.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        Lower and upper limits, as statsmodels
-        ``proportion_confint(k, n, alpha, method="wilson")``.
-
-    Raises
-    ------
-    ValueError
-        Negative or fractional counts, ``k > n`` or ``n = 0``.
-
-    References
-    ----------
-    Wilson EB (1927). Probable inference, the law of succession, and
-    statistical inference. JASA 22:209-212.
-
-    Examples
-    --------
-    >>> low, high = wilson_interval([64, 43], 106)
-    >>> low.round(4).tolist(), high.round(4).tolist()
-    ([0.5086, 0.3171], [0.6917, 0.5008])
-    """
-    alpha = _check_alpha(alpha)
-    k, n = _counts((("k", k), ("n", n)))
-    bad = n == 0
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"n must be at least 1; got 0 at row {i}")
-    bad = k > n
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"k cannot exceed n: k={k[i]} > n={n[i]} at row {i}")
-    low, high = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return np.clip(np.asarray(low, dtype=float), 0.0, 1.0), np.clip(np.asarray(high, dtype=float), 0.0, 1.0)
 
 
 def mcnemar_exact(a_only: Any, b_only: Any, midp: bool = False) -> np.ndarray:
@@ -249,8 +154,8 @@ def _newcombe(both, a_only, b_only, neither, alpha):
     n = (both + a_only + b_only + neither).astype(float)
     k_a, k_b = both + a_only, both + b_only
     p_a, p_b = k_a / n, k_b / n
-    l_a, u_a = proportion_confint(k_a, n, alpha=alpha, method="wilson")
-    l_b, u_b = proportion_confint(k_b, n, alpha=alpha, method="wilson")
+    l_a, u_a = wilson_interval(k_a, n.astype(np.int64), alpha)
+    l_b, u_b = wilson_interval(k_b, n.astype(np.int64), alpha)
     # phi of the table; its numerator A = both*neither - a_only*b_only is
     # continuity-corrected towards 0 by n/2 when positive (Newcombe 1998b, p. 2639)
     big_a = both.astype(float) * neither - a_only.astype(float) * b_only
@@ -379,8 +284,8 @@ def paired_interval(
     >>> round(float(low[0]), 4), round(float(high[0]), 4)
     (0.0569, 0.3404)
     """
-    alpha = _check_alpha(alpha)
-    method = _INTERVALS[_check_choice(ci, "ci", PAIRED_CI_METHODS)]
+    alpha = check_open_unit(alpha, "alpha")
+    method = _INTERVALS[check_choice(ci, "ci", PAIRED_CI_METHODS)]
     both, a_only, b_only, neither = _validate_table(both, a_only, b_only, neither)
     return method(both, a_only, b_only, neither, alpha)
 
@@ -446,9 +351,9 @@ def paired_compare(
       n    diff  ci_low  ci_high  p_value
     161 -0.0621 -0.1186  -0.0046   0.0525
     """
-    alpha = _check_alpha(alpha)
-    method = _INTERVALS[_check_choice(ci, "ci", PAIRED_CI_METHODS)]
-    _check_choice(test, "test", PAIRED_TEST_METHODS)
+    alpha = check_open_unit(alpha, "alpha")
+    method = _INTERVALS[check_choice(ci, "ci", PAIRED_CI_METHODS)]
+    check_choice(test, "test", PAIRED_TEST_METHODS)
     both, a_only, b_only, neither = _validate_table(both, a_only, b_only, neither)
     n = both + a_only + b_only + neither
     low, high = method(both, a_only, b_only, neither, alpha)
@@ -549,7 +454,7 @@ def paired_gap_bounds(
         a_only_max`` (yes to *a* without *b*); ``b_only_min, b_only_max``;
         ``ci_low_min, ci_low_max`` and ``ci_high_min, ci_high_max`` (range of
         the interval's lower and upper limit over compatible tables);
-        ``p_min, p_max`` (range of the McNemar p-value); ``significant``:
+        ``p_min, p_max`` (range of the McNemar p-value); ``significant_tables``:
         ``"all"``, ``"some"`` or ``"none"`` of the compatible tables give a
         significant difference; ``tables`` and ``tables_significant``: how
         many tables are compatible, and how many of them are significant.
@@ -584,17 +489,17 @@ def paired_gap_bounds(
     omnichannel):
 
     >>> b = paired_gap_bounds([64, 37], [43, 16], 106)
-    >>> cols = ["k_a", "k_b", "both_min", "both_max", "a_only_min", "a_only_max", "significant"]
+    >>> cols = ["k_a", "k_b", "both_min", "both_max", "a_only_min", "a_only_max", "significant_tables"]
     >>> print(b[cols].to_string(index=False))
-     k_a  k_b  both_min  both_max  a_only_min  a_only_max significant
-      64   43         1        43          21          63        some
-      37   16         0        16          21          37         all
+     k_a  k_b  both_min  both_max  a_only_min  a_only_max significant_tables
+      64   43         1        43          21          63               some
+      37   16         0        16          21          37                all
     >>> b[["p_min", "p_max"]].round(4).values.tolist()
     [[0.0, 0.0504], [0.0, 0.0055]]
     """
-    alpha = _check_alpha(alpha)
-    _check_choice(ci, "ci", PAIRED_CI_METHODS)
-    _check_choice(test, "test", PAIRED_TEST_METHODS)
+    alpha = check_open_unit(alpha, "alpha")
+    check_choice(ci, "ci", PAIRED_CI_METHODS)
+    check_choice(test, "test", PAIRED_TEST_METHODS)
     k_a, k_b, n = _validate_margins(k_a, k_b, n)
     tables = compatible_tables(k_a, k_b, n)
     cells = [tables[c].to_numpy() for c in ("both", "a_only", "b_only", "neither")]
@@ -612,6 +517,6 @@ def paired_gap_bounds(
         "ci_low_min": np.minimum.reduceat(low, starts), "ci_low_max": np.maximum.reduceat(low, starts),
         "ci_high_min": np.minimum.reduceat(high, starts), "ci_high_max": np.maximum.reduceat(high, starts),
         "p_min": np.minimum.reduceat(p, starts), "p_max": np.maximum.reduceat(p, starts),
-        "significant": np.where(hits == size, "all", np.where(hits > 0, "some", "none")),
+        "significant_tables": np.where(hits == size, "all", np.where(hits > 0, "some", "none")),
         "tables": size, "tables_significant": hits,
     })

@@ -1,4 +1,4 @@
-"""Tests for alignment_stats.equivalence.
+"""Tests for alignment_stats.stats.equivalence.
 
 Expected values come from independent sources only: statsmodels on the same
 input (Wald and Agresti-Caffo TOST), published intervals (Newcombe 1998,
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 from statsmodels.stats.proportion import confint_proportions_2indep, tost_proportions_2indep
 
-from alignment_stats.equivalence import (
+from alignment_stats.stats.equivalence import (
     TOST_METHODS,
     equivalence_power,
     equivalence_sample_size,
@@ -31,7 +31,8 @@ from alignment_stats.equivalence import (
 TOL = 1e-9
 PUBLISHED_ROUNDING = 5e-5 + 1e-12  # published to 4 decimals
 COLUMNS = [
-    "k1", "n1", "k2", "n2", "p1", "p2", "diff", "margin", "ci_low", "ci_high", "p_lower", "p_upper", "p_value",
+    "k1", "n1", "k2", "n2", "p1", "p2", "diff", "margin", "ci_low", "ci_high", "ci_level", "tost_ci_low",
+    "tost_ci_high", "p_lower", "p_upper", "p_value",
     "equivalent", "min_margin", "method",
 ]
 
@@ -137,7 +138,7 @@ def test_wald_and_agresti_caffo_equal_statsmodels(method, alpha):
         expected = np.array([p_lower, p_upper, p_value, low, high], dtype=float)
         if np.isnan(expected).any():  # 0/0 in statsmodels; cannot happen for a margin in (0, 1)
             continue
-        got = res.loc[i, ["p_lower", "p_upper", "p_value", "ci_low", "ci_high"]].to_numpy(dtype=float)
+        got = res.loc[i, ["p_lower", "p_upper", "p_value", "tost_ci_low", "tost_ci_high"]].to_numpy(dtype=float)
         np.testing.assert_allclose(got, expected, atol=TOL, rtol=0)
         compared += 1
     assert compared == len(k1)
@@ -164,7 +165,9 @@ def test_wald_by_hand():
     row = equivalence_test(50, 100, 50, 100, 0.10, method="wald").iloc[0]
     assert row.p_lower == pytest.approx(0.0786496, abs=1e-7)
     assert row.p_upper == pytest.approx(0.0786496, abs=1e-7)
-    assert row.ci_high == pytest.approx(0.1163087, abs=1e-7)
+    assert row.tost_ci_high == pytest.approx(0.1163087, abs=1e-7)
+    # 95% interval 0 +- 1.9599640 * 0.0707107 = +-0.1385904
+    assert row.ci_high == pytest.approx(0.1385904, abs=1e-7) and row.ci_level == 0.95
     assert row.min_margin == pytest.approx(0.1163087, abs=1e-7)
     assert not row.equivalent
 
@@ -229,12 +232,13 @@ TABLE2_METHOD5 = [
 @pytest.mark.parametrize(("method", "published"),
                          [("score", TABLE2_METHOD6), ("farrington-manning", TABLE2_METHOD5)])
 def test_score_interval_equals_newcombe_table2(method, published):
-    # a TOST at alpha = 0.025 carries the 95% interval
+    # the 1 - alpha interval at alpha = 0.05, and the TOST's 1 - 2 alpha interval at alpha = 0.025
     k1, n1, k2, n2 = np.array(NEWCOMBE_EXAMPLES).T
-    res = equivalence_test(k1, n1, k2, n2, 0.1, alpha=0.025, method=method)
     expected = np.array(published)
-    np.testing.assert_allclose(res["ci_low"], expected[:, 0], atol=PUBLISHED_ROUNDING, rtol=0)
-    np.testing.assert_allclose(res["ci_high"], expected[:, 1], atol=PUBLISHED_ROUNDING, rtol=0)
+    for alpha, low, high in ((0.05, "ci_low", "ci_high"), (0.025, "tost_ci_low", "tost_ci_high")):
+        res = equivalence_test(k1, n1, k2, n2, 0.1, alpha=alpha, method=method)
+        np.testing.assert_allclose(res[low], expected[:, 0], atol=PUBLISHED_ROUNDING, rtol=0)
+        np.testing.assert_allclose(res[high], expected[:, 1], atol=PUBLISHED_ROUNDING, rtol=0)
 
 
 @pytest.mark.parametrize(("method", "published"), [
@@ -242,7 +246,7 @@ def test_score_interval_equals_newcombe_table2(method, published):
     ("wald", (-0.1162, 0.0843)), ("agresti-caffo", (-0.1168, 0.0850)), ("score", (-0.1191, 0.0860)),
 ])
 def test_garner_2016_intervals(method, published):
-    row = equivalence_test(84, 101, 89, 105, 0.1, alpha=0.025, method=method).iloc[0]
+    row = equivalence_test(84, 101, 89, 105, 0.1, alpha=0.05, method=method).iloc[0]
     assert abs(row.ci_low - published[0]) < PUBLISHED_ROUNDING
     assert abs(row.ci_high - published[1]) < PUBLISHED_ROUNDING
 
@@ -270,16 +274,16 @@ def test_tost_at_min_margin_has_p_equal_alpha(method, alpha):
 
 @pytest.mark.parametrize("method", TOST_METHODS)
 def test_each_interval_limit_is_where_its_one_sided_test_has_p_alpha(method):
-    # ci_low < 0: the test of p1 - p2 <= ci_low has p = alpha; likewise ci_high > 0
+    # tost_ci_low < 0: the test of p1 - p2 <= ci_low has p = alpha; likewise tost_ci_high > 0
     k1, n1, k2, n2, _ = random_tables(200, seed=31)
     res = equivalence_test(k1, n1, k2, n2, 0.1, method=method)
-    low = (res["ci_low"] < -1e-6) & (res["ci_low"] > -1 + 1e-6)
-    high = (res["ci_high"] > 1e-6) & (res["ci_high"] < 1 - 1e-6)
+    low = (res["tost_ci_low"] < -1e-6) & (res["tost_ci_low"] > -1 + 1e-6)
+    high = (res["tost_ci_high"] > 1e-6) & (res["tost_ci_high"] < 1 - 1e-6)
     args = [v[low.to_numpy()] for v in (k1, n1, k2, n2)]
-    at_low = equivalence_test(*args, -res.loc[low, "ci_low"].to_numpy(), method=method)
+    at_low = equivalence_test(*args, -res.loc[low, "tost_ci_low"].to_numpy(), method=method)
     np.testing.assert_allclose(at_low["p_lower"], 0.05, atol=TOL, rtol=0)
     args = [v[high.to_numpy()] for v in (k1, n1, k2, n2)]
-    at_high = equivalence_test(*args, res.loc[high, "ci_high"].to_numpy(), method=method)
+    at_high = equivalence_test(*args, res.loc[high, "tost_ci_high"].to_numpy(), method=method)
     np.testing.assert_allclose(at_high["p_upper"], 0.05, atol=TOL, rtol=0)
 
 
@@ -290,9 +294,9 @@ def test_equivalent_iff_interval_inside_margin(n1, n2, u1, u2, margin, method):
     k1, k2 = int(round(u1 * n1)), int(round(u2 * n2))
     row = equivalence_test(k1, n1, k2, n2, margin, method=method).iloc[0]
     assert row.p_value == max(row.p_lower, row.p_upper)
-    assert row.min_margin == pytest.approx(max(abs(row.ci_low), abs(row.ci_high)), abs=1e-15)
+    assert row.min_margin == pytest.approx(max(abs(row.tost_ci_low), abs(row.tost_ci_high)), abs=1e-15)
     if abs(row.min_margin - margin) > 1e-9:
-        assert row.equivalent == (row.min_margin < margin) == (-margin < row.ci_low and row.ci_high < margin)
+        assert row.equivalent == (row.min_margin < margin) == (-margin < row.tost_ci_low and row.tost_ci_high < margin)
 
 
 # ---------------------------------------------------------------------------

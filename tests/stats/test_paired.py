@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 
-from alignment_stats.paired import (
+from alignment_stats.stats.intervals import wilson_interval
+from alignment_stats.stats.paired import (
     compatible_tables,
     mcnemar_exact,
     paired_compare,
     paired_gap_bounds,
     paired_interval,
     tango_statistic,
-    wilson_interval,
 )
 
 Z95 = stats.norm.isf(0.025)
@@ -315,11 +315,11 @@ def test_bounds_equal_brute_force_enumeration(ci, test):
         ci_low_min=("low", "min"), ci_low_max=("low", "max"), ci_high_min=("high", "min"),
         ci_high_max=("high", "max"), p_min=("p", "min"), p_max=("p", "max"), tables=("sig", "size"),
         tables_significant=("sig", "sum")).reset_index()
-    brute["significant"] = np.where(brute["tables_significant"] == brute["tables"], "all",
+    brute["significant_tables"] = np.where(brute["tables_significant"] == brute["tables"], "all",
                                     np.where(brute["tables_significant"] > 0, "some", "none"))
     ours = paired_gap_bounds(brute["k_a"], brute["k_b"], brute["n"], ci=ci, test=test)
     for column in ("both_min", "both_max", "a_only_min", "a_only_max", "b_only_min", "b_only_max", "tables",
-                   "tables_significant", "significant"):
+                   "tables_significant", "significant_tables"):
         assert ours[column].tolist() == brute[column].tolist(), column
     for column in ("ci_low_min", "ci_low_max", "ci_high_min", "ci_high_max", "p_min", "p_max"):
         assert np.abs(ours[column].to_numpy() - brute[column].to_numpy()).max() < 1e-9, column
@@ -333,7 +333,7 @@ def test_leapfrog_bounds_against_statsmodels_on_extreme_tables():
     assert res["p_max"] == pytest.approx(mcnemar([[1, 63], [42, 0]], exact=True).pvalue, abs=1e-12)
     assert res["p_min"] == pytest.approx(mcnemar([[43, 21], [0, 42]], exact=True).pvalue, abs=1e-12)
     assert res["p_max"] > 0.05 > res["p_min"]
-    assert res["significant"] == "some"
+    assert res["significant_tables"] == "some"
 
 
 @settings(max_examples=60, deadline=None)
@@ -360,17 +360,17 @@ def test_bounds_contain_every_compatible_observed_table(margins):
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: paired_gap_bounds([3, 7], [2, 2], [5, 5]), r"k_a cannot exceed n: k_a=7 > n=5 at row 1"),
+        (lambda: paired_gap_bounds([3, 7], [2, 2], [5, 5]), r"k_a cannot exceed n: k_a=7 > n=5 at position 1"),
         (lambda: paired_gap_bounds(3, 6, 5), r"k_b cannot exceed n"),
-        (lambda: paired_gap_bounds([3, -1], 2, 5), r"k_a must be non-negative; got -1 at row 1"),
-        (lambda: paired_gap_bounds(0, 0, [4, 0]), r"n must be at least 1 .* at row 1"),
+        (lambda: paired_gap_bounds([3, -1], 2, 5), r"k_a must be non-negative; got -1 at position 1"),
+        (lambda: paired_gap_bounds(0, 0, [4, 0]), r"n must be at least 1 .* at position 1"),
         (lambda: paired_gap_bounds([3, 2], [1, 1, 1], 5), r"k_b has 3 values but k_a has 2"),
         (lambda: paired_gap_bounds(2.5, 1, 5), r"k_a must be whole numbers"),
-        (lambda: paired_gap_bounds(2, 1, 5, ci="wald"), r"ci='wald' is not known"),
-        (lambda: paired_gap_bounds(2, 1, 5, test="chi2"), r"test='chi2' is not known"),
+        (lambda: paired_gap_bounds(2, 1, 5, ci="wald"), r"ci='wald' is not a known method"),
+        (lambda: paired_gap_bounds(2, 1, 5, test="chi2"), r"test='chi2' is not a known method"),
         (lambda: paired_gap_bounds(2, 1, 5, alpha=1.5), r"alpha must be"),
         (lambda: paired_gap_bounds(True, 1, 5), r"k_a must hold counts, not booleans"),
-        (lambda: paired_compare(0, 0, 0, 0), r"table at row 0 is empty"),
+        (lambda: paired_compare(0, 0, 0, 0), r"the table is empty"),
         (lambda: paired_compare(1, -2, 0, 3), r"a_only must be non-negative"),
         (lambda: mcnemar_exact([1, 2], [1, 2, 3]), r"b_only has 3 values but a_only has 2"),
         (lambda: wilson_interval(5, 4), r"k cannot exceed n"),

@@ -1,4 +1,4 @@
-"""Crosstab significance letters, against statsmodels' pairwise z tests."""
+"""Crosstab significance letters (alignment_stats.stats.letters), against statsmodels' pairwise z tests."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import test_proportions_2indep as sm_test_2indep
 
-from alignment_stats.crosstab import crosstab, crosstab_table
+from alignment_stats.stats.letters import significance_letters
 
 # Three executive groups on two items (hypothetical counts, as in a CMO/CIO/CDO survey)
 COUNTS = pd.DataFrame({
@@ -45,7 +45,7 @@ def test_spss_letters_bonferroni_within_row(item):
     adjusted = dict(zip(pairs, multipletests(raw, method="bonferroni")[1]))
     shares = {g: rows.loc[g, "k"] / rows.loc[g, "n"] for g in groups}
     expected = _expected_letters(adjusted, groups, shares, lambda p: (lambda s: s) if p < 0.05 else None)
-    table = crosstab(COUNTS, "s", groups, convention="spss")
+    table = significance_letters(COUNTS, groups, convention="spss")
     got = table[table["item"] == item].set_index("group")["higher_than"].to_dict()
     assert got == expected
 
@@ -59,7 +59,7 @@ def test_q_letters_fdr_across_table():
             keys.append((item, a, b))
             raw.append(_z_p((rows.loc[a, "k"], rows.loc[a, "n"]), (rows.loc[b, "k"], rows.loc[b, "n"])))
     adjusted = multipletests(raw, method="fdr_bh")[1]
-    table = crosstab(COUNTS, "s", groups, convention="q")
+    table = significance_letters(COUNTS, groups, convention="q")
     for item in ("x", "y"):
         rows = COUNTS[COUNTS["item"] == item].set_index("group")
         shares = {g: rows.loc[g, "k"] / rows.loc[g, "n"] for g in groups}
@@ -72,7 +72,7 @@ def test_q_letters_fdr_across_table():
 
 def test_apa_subscripts_for_a_hand_worked_row():
     # item x: CIO 60% differs from CMO 30% and CDO 35%; CMO and CDO do not differ
-    table = crosstab(COUNTS, "s", ["cmo", "cio", "cdo"])
+    table = significance_letters(COUNTS, ["cmo", "cio", "cdo"])
     x = table[table["item"] == "x"].set_index("group")["subscript"].to_dict()
     assert x["cmo"] == x["cdo"] != x["cio"]
 
@@ -80,32 +80,19 @@ def test_apa_subscripts_for_a_hand_worked_row():
 def test_two_groups_and_missing_cells():
     counts = pd.DataFrame({"study": "s", "item": ["a", "a", "b"], "group": ["marketing", "it", "marketing"],
                            "k": [64, 3, 10], "n": [106, 24, 106]})
-    table = crosstab(counts, "s")
+    table = significance_letters(counts)
     b_it = table[(table["item"] == "b") & (table["group"] == "it")].iloc[0]
     assert pd.isna(b_it["share"]) and b_it["higher_than"] == ""
-    wide = crosstab_table(table, labels={"marketing": "Marketing", "it": "IT"})
-    assert list(wide.columns) == ["Marketing (A)", "IT (B)"]
-    assert wide.loc["b", "IT (B)"] == "–"
     # 64/106 vs 3/24: z test p far below 0.05 -> marketing is higher than IT
-    assert wide.loc["a", "Marketing (A)"] == "60% (106) B"
+    a_marketing = table[(table["item"] == "a") & (table["group"] == "marketing")].iloc[0]
+    assert a_marketing["letter"] == "A" and a_marketing["higher_than"] == "B"
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"convention": "spss2"}, "convention"),
     ({"alpha": 0}, "alpha"),
-    ({"groups": ["cmo", "ceo"]}, "groups: ceo not reported"),
+    ({"groups": ["cmo", "ceo"]}, "groups: ceo not among the cells' groups"),
 ])
 def test_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        crosstab(COUNTS, "s", **kwargs)
-    with pytest.raises(ValueError, match="study: 'zz' not in the counts"):
-        crosstab(COUNTS, "zz")
-
-
-def test_styled_table_is_deterministic_and_shades_letters():
-    from alignment_stats.crosstab import style_crosstab
-
-    wide = crosstab_table(crosstab(COUNTS, "s", ["cmo", "cio", "cdo"]))
-    first, second = style_crosstab(wide, "c").to_html(), style_crosstab(wide, "c").to_html()
-    assert first == second  # fixed table id: nbval can compare it
-    assert first.count("font-weight: bold") >= 1  # the CIO cell of item x carries letters
+        significance_letters(COUNTS, **kwargs)

@@ -1,4 +1,4 @@
-"""Tests for alignment_stats.proportions.
+"""Tests for alignment_stats.stats.proportions, intervals, multiplicity, power and bayes.
 
 Every expected value comes from an independent source: statsmodels or scipy
 called on the same input, a published table (source in the comment), or a
@@ -25,19 +25,11 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
-from alignment_stats.proportions import (
-    ADJUST_METHODS,
-    CI_METHODS,
-    TEST_METHODS,
-    _ci_score,
-    _mn_restricted_mle,
-    _mn_score_statistic,
-    adjust_pvalues,
-    bayes_compare,
-    compare_proportions,
-    minimal_detectable_difference,
-    power_two_proportions,
-)
+from alignment_stats.stats.bayes import bayes_compare
+from alignment_stats.stats.intervals import CI_METHODS, restricted_mle, score_interval, score_statistic
+from alignment_stats.stats.multiplicity import ADJUST_METHODS, adjust_pvalues
+from alignment_stats.stats.power import minimal_detectable_difference, power_two_proportions
+from alignment_stats.stats.proportions import TEST_METHODS, compare_proportions
 
 TOL = 1e-9
 Z975 = stats.norm.isf(0.025)
@@ -242,7 +234,7 @@ def test_mee_interval_matches_table2_method5():
     # interval (method 5); this pins down that the factor is what separates
     # the published methods 5 and 6.
     k1, n1, k2, n2 = np.array(NEWCOMBE_EXAMPLES, dtype=float).T
-    low, high = _ci_score(k1, n1, k2, n2, 0.05, correction=False)
+    low, high = score_interval(k1, n1, k2, n2, 0.05, correction=False)
     expected = np.array(TABLE2_METHOD5)
     np.testing.assert_allclose(low, expected[:, 0], atol=PUBLISHED_ROUNDING, rtol=0)
     np.testing.assert_allclose(high, expected[:, 1], atol=PUBLISHED_ROUNDING, rtol=0)
@@ -448,7 +440,7 @@ def test_restricted_mle_matches_root_of_score_equation():
     n1, n2 = rng.integers(1, 80, 3000), rng.integers(1, 80, 3000)
     k1, k2 = rng.integers(0, n1 + 1), rng.integers(0, n2 + 1)
     delta = rng.uniform(-0.999, 0.999, 3000)
-    p1, p2 = _mn_restricted_mle(k1, n1, k2, n2, delta)
+    p1, p2 = restricted_mle(k1, n1, k2, n2, delta)
     ref = [restricted_mle_by_root(*args) for args in zip(k1, n1, k2, n2, delta)]
     np.testing.assert_allclose(p2, ref, rtol=0, atol=1e-9)
     np.testing.assert_allclose(p1, p2 + delta, rtol=0, atol=1e-15)
@@ -466,7 +458,7 @@ def test_restricted_mle_near_the_ends_keeps_relative_accuracy():
         k[:] = np.select([pick == 0, pick == 1, pick == 2, pick == 3], [0, 1, n - 1, n], k)
         k[:] = np.clip(k, 0, n)
     delta = rng.choice([-1.0, 1.0], size) * (1 - 10 ** rng.uniform(-5, -1, size))
-    p1, p2 = _mn_restricted_mle(k1, n1, k2, n2, delta)
+    p1, p2 = restricted_mle(k1, n1, k2, n2, delta)
     var = p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2
     r2 = np.array([restricted_mle_by_root(*args) for args in zip(k1, n1, k2, n2, delta)])
     r1 = r2 + delta
@@ -479,7 +471,7 @@ def test_score_statistic_matches_reference():
     n1, n2 = rng.integers(1, 300, 500), rng.integers(1, 300, 500)
     k1, k2 = rng.integers(0, n1 + 1), rng.integers(0, n2 + 1)
     delta = rng.uniform(-0.99, 0.99, 500)
-    ours = _mn_score_statistic(k1, n1, k2, n2, delta)
+    ours = score_statistic(k1, n1, k2, n2, delta)
     ref = [mn_z_reference(*args) for args in zip(k1, n1, k2, n2, delta)]
     np.testing.assert_allclose(ours, ref, rtol=1e-8, atol=1e-12)
 
@@ -585,7 +577,7 @@ def test_empty_margin_tests_are_one():
 # ---------------------------------------------------------------------------
 
 BASE_COLUMNS = [
-    "k1", "n1", "k2", "n2", "p1", "p2", "diff", "ci_low", "ci_high",
+    "k1", "n1", "k2", "n2", "p1", "p2", "diff", "ci_low", "ci_high", "ci_level",
     "p_value", "cohens_h", "ci_method", "test",
 ]  # fmt: skip
 
@@ -672,10 +664,10 @@ def test_bad_options(kwargs, pattern):
         ((2.5, 10, 5, 12), r"k1 must be whole numbers \(counts\); got 2.5"),
         ((3, 10, [5, np.nan], 12), r"k2 must be whole numbers .*nan at position 1"),
         (([1, 2, 3], [10, 10], 5, 12), r"n1 has 2 values but k1 has 3"),
-        ((3, 10, "five", 12), r"k2 must hold numbers"),
+        ((3, 10, "five", 12), r"k2 must hold counts"),
         (([[1, 2]], 10, 5, 12), r"k1 must be a scalar or one-dimensional"),
-        ((True, 10, 5, 12), r"k1 must hold numbers, not booleans"),
-        ((pd.Series([True]), 10, 5, 12), r"k1 must hold numbers, not booleans"),
+        ((True, 10, 5, 12), r"k1 must hold counts, not booleans"),
+        ((pd.Series([True]), 10, 5, 12), r"k1 must hold counts, not booleans"),
     ],
 )
 def test_bad_counts(args, pattern):
