@@ -17,6 +17,11 @@ across machines.
 On the subsample the Wald p-values (both one-sided and the TOST) must equal
 statsmodels' to 1e-9; the exit status is 1 if any does not. (statsmodels'
 score TOST is not compared: it is wrong at non-zero nulls, statsmodels#10269.)
+
+Last, it times ``equivalence_sample_size`` for a 63% share at margins of 20
+down to 2 points: the exact calibration for the score TOST (enumeration of
+its power) against the same method's normal approximation (``exact=False``)
+and Chow's approximation (``method="chow"``), with the sizes each gives.
 """
 
 from __future__ import annotations
@@ -31,10 +36,10 @@ import numpy as np
 from statsmodels.stats.proportion import tost_proportions_2indep
 
 try:
-    from alignment_stats.stats.equivalence import equivalence_test
+    from alignment_stats.stats.equivalence import equivalence_sample_size, equivalence_test
 except ModuleNotFoundError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from alignment_stats.stats.equivalence import equivalence_test
+    from alignment_stats.stats.equivalence import equivalence_sample_size, equivalence_test
 
 from bench_proportions import make_tables as two_proportion_tables  # noqa: E402 (same folder)
 
@@ -101,7 +106,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Wald agreement on the {subsample:,} subsampled tables: max |diff| of p_lower, p_upper, p_value "
           f"{deviation:.1e} (tolerance {TOLERANCE:g}); {int((~finite).sum())} tables without a statsmodels value")
     print("results identical to 1e-9: " + ("yes" if ok else "NO"))
+    planning()
     return 0 if ok else 1
+
+
+def planning() -> None:
+    """Sizes for +-margin on a 63% share: exact score calibration, its normal approximation, Chow's."""
+    print("equivalence_sample_size(0.63, 0.63, margin): n per group (seconds)")
+    print("  margin  score exact        score normal      chow")
+    for margin in (0.20, 0.10, 0.05, 0.03, 0.02):
+        cells = []
+        for kwargs in ({}, {"exact": False}, {"method": "chow"}):
+            start = time.perf_counter()
+            row = equivalence_sample_size(0.63, 0.63, margin, **kwargs).iloc[0]
+            label = "exact" if row.power_method == "exact enumeration" else "normal"
+            cells.append(f"{int(row.n1):>6} {label:<6} ({time.perf_counter() - start:5.2f})")
+        print(f"  {margin:5.2f}  " + "  ".join(cells))
 
 
 if __name__ == "__main__":

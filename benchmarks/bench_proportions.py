@@ -15,8 +15,14 @@ table on the first M tables and scales that time linearly to N tables.
 On the subsample the interval limits must equal statsmodels' to 1e-9, and so
 must the p-values wherever statsmodels gives one: for tables whose column
 margin is empty (both groups at 0% or both at 100%) statsmodels returns NaN
-and we return 1; those tables are counted and skipped. The exit status is 1
-if any comparison fails.
+and we return 1; those tables are counted and skipped.
+
+It then times the exact and continuity-corrected tests on all tables
+(``test="fisher"``, ``"fisher_midp"``, ``"chi2_yates"``) and checks Fisher's
+and Yates' p-values against ``scipy.stats.fisher_exact`` and
+``chi2_contingency(correction=True)`` on the subsample (the mid-p version
+is checked against R in the tests). The exit status is 1 if any comparison
+fails.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 from statsmodels.stats import proportion as sm_proportion
 
 try:
@@ -128,8 +135,28 @@ def main(argv: list[str] | None = None) -> int:
         f"ci_high {dev_high:.1e}, p_value {dev_p:.1e} (tolerance {TOLERANCE:g}); "
         f"{int((~has_p).sum())} tables with an empty margin (statsmodels NaN, ours 1) skipped"
     )
+    exact_ok = exact_tests(k1, n1, k2, n2, head)
+    ok = ok and exact_ok
     print("results identical to 1e-9: " + ("yes" if ok else "NO"))
     return 0 if ok else 1
+
+
+def exact_tests(k1, n1, k2, n2, head) -> bool:
+    """Time Fisher, mid-p Fisher and Yates on all tables; check Fisher and Yates against scipy on ``head``."""
+    results = {}
+    for test in ("fisher", "fisher_midp", "chi2_yates"):
+        start = time.perf_counter()
+        results[test] = compare_proportions(k1, n1, k2, n2, test=test)["p_value"].to_numpy()
+        print(f"compare_proportions(test={test!r}), all tables: {time.perf_counter() - start:.3f} s")
+    rows = list(zip(k1[head].tolist(), n1[head].tolist(), k2[head].tolist(), n2[head].tolist()))
+    informative = np.array([0 < a + c < m + r for a, m, c, r in rows])
+    fisher = np.array([stats.fisher_exact([[a, m - a], [c, r - c]]).pvalue for a, m, c, r in rows])
+    yates = np.array([stats.chi2_contingency([[a, m - a], [c, r - c]], correction=True).pvalue
+                      if 0 < a + c < m + r else 1.0 for a, m, c, r in rows])
+    dev_fisher = float(np.max(np.abs(results["fisher"][head] - fisher), initial=0.0))
+    dev_yates = float(np.max(np.abs(results["chi2_yates"][head][informative] - yates[informative]), initial=0.0))
+    print(f"scipy agreement on the subsample: max |diff| fisher {dev_fisher:.1e}, chi2_yates {dev_yates:.1e}")
+    return max(dev_fisher, dev_yates) <= TOLERANCE
 
 
 if __name__ == "__main__":

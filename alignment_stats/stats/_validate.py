@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .limits import COUNT_MAX
+
 __all__ = [
     "check_choice",
     "check_open_unit",
@@ -29,6 +31,9 @@ __all__ = [
     "check_margins",
     "check_design_effect",
     "result_index",
+    "check_total",
+    "check_whole_sizes",
+    "text_column",
 ]
 
 
@@ -145,10 +150,20 @@ def whole_counts(named: Sequence[tuple[str, object]]) -> tuple[list[np.ndarray],
             if bad.any():
                 i = _first(bad)
                 raise ValueError(f"{name} must be whole numbers (counts); got {arr[i].item()!r}{position(i, all_scalar)}")
-            if (np.abs(arr) >= 2.0**62).any():
-                i = _first(np.abs(arr) >= 2.0**62)
-                raise ValueError(f"{name} is too large for a count; got {arr[i].item()!r}{position(i, all_scalar)}")
+            if (np.abs(arr) >= float(COUNT_MAX)).any():
+                i = _first(np.abs(arr) >= float(COUNT_MAX))
+                raise ValueError(f"{name} is too large for a count (at most 2**62); got {arr[i].item()!r}"
+                                 f"{position(i, all_scalar)}")
+        elif arr.dtype.kind == "u" and (arr >= COUNT_MAX).any():
+            # a Python int of 2**63 or more arrives as uint64: it is too large, not negative
+            i = _first(arr >= COUNT_MAX)
+            raise ValueError(f"{name} is too large for a count (at most 2**62); got {arr[i].item()!r}"
+                             f"{position(i, all_scalar)}")
         arr = arr.astype(np.int64)
+        if (arr >= COUNT_MAX).any():
+            i = _first(arr >= COUNT_MAX)
+            raise ValueError(f"{name} is too large for a count (at most 2**62); got {arr[i].item()!r}"
+                             f"{position(i, all_scalar)}")
         bad = arr < 0
         if bad.any():
             i = _first(bad)
@@ -220,3 +235,57 @@ def check_design_effect(value: object) -> float:
 def result_index(index: pd.Index | None, size: int) -> pd.Index:
     """The index a result table gets: the inputs' Series index when it fits, else 0..size-1."""
     return index if index is not None and len(index) == size else pd.RangeIndex(size)
+
+
+def check_total(n1: np.ndarray, n2: np.ndarray, limit: int, what: str, all_scalar: bool = False) -> None:
+    """Refuse tables whose ``n1 + n2`` exceeds the documented ``limit`` of an exact method.
+
+    >>> check_total(np.array([10, 600]), np.array([10, 500]), 1000, "test='boschloo'")
+    Traceback (most recent call last):
+    ...
+    ValueError: n1 + n2 = 1100 at position 1 is too large for test='boschloo' (at most 1000, alignment_stats.stats.limits); use test='z' or 'chi2' for samples this large
+    """
+    total = np.asarray(n1, dtype=np.int64) + np.asarray(n2, dtype=np.int64)
+    bad = total > limit
+    if bad.any():
+        i = _first(bad)
+        raise ValueError(
+            f"n1 + n2 = {int(total[i])}{position(i, all_scalar or total.size == 1)} is too large for {what} "
+            f"(at most {limit}, "
+            "alignment_stats.stats.limits); use test='z' or 'chi2' for samples this large"
+        )
+
+
+def check_whole_sizes(arr: np.ndarray, name: str, why: str, all_scalar: bool = False) -> np.ndarray:
+    """Group sizes that are whole numbers (for methods that enumerate every possible count).
+
+    >>> check_whole_sizes(np.array([10.0, 10.5]), "n1", "test='fisher' enumerates the possible counts")
+    Traceback (most recent call last):
+    ...
+    ValueError: n1 must be whole numbers (test='fisher' enumerates the possible counts); got 10.5 at position 1
+    """
+    arr = np.asarray(arr, dtype=float)
+    bad = arr != np.round(arr)
+    if bad.any():
+        i = _first(bad)
+        raise ValueError(f"{name} must be whole numbers ({why}); got {arr[i].item()!r}{position(i, all_scalar)}")
+    too_big = arr >= float(COUNT_MAX)
+    if too_big.any():
+        i = _first(too_big)
+        raise ValueError(f"{name} is too large for a group size (at most 2**62); got {arr[i].item()!r}"
+                         f"{position(i, all_scalar)}")
+    return arr
+
+
+def text_column(values: object) -> np.ndarray:
+    """A column of labels that gets the same dtype whether or not it is empty.
+
+    pandas infers a string dtype from an object array of strings but keeps
+    an empty object array as object; an empty unicode array is inferred like
+    the non-empty case.
+
+    >>> text_column([]).dtype.kind, text_column(["exact", None]).dtype.kind
+    ('U', 'O')
+    """
+    arr = np.asarray(values, dtype=object).reshape(-1)
+    return np.array([], dtype=str) if arr.size == 0 else arr

@@ -282,7 +282,8 @@ _CI_FUNCS = {
 }
 
 
-def wilson_interval(k: ArrayLike, n: ArrayLike, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(k: ArrayLike, n: ArrayLike, alpha: float = 0.05,
+                    effective: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for single proportions ``k / n`` (vectorized).
 
     Parameters
@@ -291,6 +292,11 @@ def wilson_interval(k: ArrayLike, n: ArrayLike, alpha: float = 0.05) -> tuple[np
         Counts and group sizes (``0 <= k <= n``, ``n >= 1``).
     alpha : float, default 0.05
         The interval has coverage ``1 - alpha``.
+    effective : bool, default False
+        ``k`` and ``n`` are effective counts of a weighted survey (Kish's
+        ``n_eff`` and the weighted share times ``n_eff``), which need not be
+        whole: the interval of the weighted share with ``n_eff`` in place of
+        ``n`` (``0 <= k <= n``, ``n > 0``).
 
     Returns
     -------
@@ -313,8 +319,20 @@ def wilson_interval(k: ArrayLike, n: ArrayLike, alpha: float = 0.05) -> tuple[np
     >>> low, high = wilson_interval([64, 43], 106)
     >>> low.round(4).tolist(), high.round(4).tolist()
     ([0.5086, 0.3171], [0.6917, 0.5008])
+
+    A weighted share of 12.94% with Kish effective size 21.71:
+
+    >>> [round(float(x[0]), 4) for x in wilson_interval(0.1294 * 21.71, 21.71, effective=True)]
+    [0.0435, 0.3267]
     """
     alpha = check_open_unit(alpha, "alpha")
+    if effective:
+        k, n = np.atleast_1d(np.asarray(k, dtype=float)), np.atleast_1d(np.asarray(n, dtype=float))
+        if not (np.isfinite(k).all() and np.isfinite(n).all()) or (k < 0).any() or (n <= 0).any() or (
+                k > n * (1 + 1e-12)).any():
+            raise ValueError("effective counts must be finite with 0 <= k <= n and n > 0")
+        k, n = np.broadcast_arrays(k, n)
+        return _wilson(np.minimum(k, n), n, stats.norm.isf(alpha / 2.0))
     (k, n), all_scalar, _ = whole_counts((("k", k), ("n", n)))
     if (n == 0).any():
         raise ValueError("n must be at least 1 (a group needs respondents); got 0")

@@ -28,9 +28,22 @@ Methods and their sources:
   tested against Newcombe's Table III; Tango's (1998) asymptotic score
   interval, tested by its defining property (the score statistic is
   exactly ``+-z`` at the limits) and published examples;
-* test of ``p_a = p_b``: McNemar's (1947) exact test, i.e. the two-sided
-  binomial test of the discordant pairs with probability 1/2 (as statsmodels
-  ``mcnemar(table, exact=True)``), and its mid-p version.
+* test of ``p_a = p_b`` (``test=``): McNemar's (1947) exact test, i.e. the
+  two-sided binomial test of the discordant pairs with probability 1/2 (as
+  statsmodels ``mcnemar(table, exact=True)`` and R ``binom.test``,
+  ``"exact"``), its mid-p version (``"midp"``), and the asymptotic chi-square
+  test ``(a_only - b_only)^2 / (a_only + b_only)`` without (``"mcnemar"``) or
+  with (``"mcnemar_cc"``) Edwards' continuity correction
+  ``(|a_only - b_only| - 1)^2 / (a_only + b_only)``, as R's
+  ``mcnemar.test(correct=FALSE / TRUE)`` (R applies the correction only when
+  ``a_only != b_only``; so does this module). Without discordant pairs every
+  test gives ``p = 1`` (R: NaN).
+
+Limits (:mod:`alignment_stats.stats.limits`): the bounds analyse one table
+per value of ``both``, so :func:`paired_gap_bounds` and
+:func:`compatible_tables` take ``n`` up to ``PAIRED_BOUNDS_MAX_N`` and at
+most ``PAIRED_BOUNDS_MAX_TABLES`` compatible tables per call; the tests
+themselves are closed forms without a limit of their own.
 """
 
 from __future__ import annotations
@@ -43,12 +56,15 @@ import pandas as pd
 from scipy import stats
 from ._validate import check_choice, check_open_unit, position, whole_counts
 from .intervals import wilson_interval
+from .limits import PAIRED_BOUNDS_MAX_N, PAIRED_BOUNDS_MAX_TABLES
 
 __all__ = [
     "PAIRED_CI_METHODS",
     "PAIRED_TEST_METHODS",
     "SIGNIFICANCE_LEVELS",
     "mcnemar_exact",
+    "mcnemar_asymptotic",
+    "paired_pvalues",
     "tango_statistic",
     "paired_interval",
     "paired_compare",
@@ -58,8 +74,9 @@ __all__ = [
 
 #: Names accepted by ``ci=``.
 PAIRED_CI_METHODS: tuple[str, ...] = ("newcombe", "tango")
-#: Names accepted by ``test=``: the exact McNemar test and its mid-p version.
-PAIRED_TEST_METHODS: tuple[str, ...] = ("exact", "midp")
+#: Names accepted by ``test=``: the exact McNemar test, its mid-p version, and the
+#: asymptotic McNemar test without and with continuity correction.
+PAIRED_TEST_METHODS: tuple[str, ...] = ("exact", "midp", "mcnemar", "mcnemar_cc")
 #: Values of ``significant_tables`` in :func:`paired_gap_bounds`: how many compatible tables are significant.
 SIGNIFICANCE_LEVELS: tuple[str, ...] = ("all", "some", "none")
 
@@ -147,6 +164,75 @@ def mcnemar_exact(a_only: Any, b_only: Any, midp: bool = False) -> np.ndarray:
         return np.minimum(stats.binom.cdf(low, m, 0.5) * 2, 1.0)
     tail = stats.binom.cdf(low, m, 0.5) - 0.5 * stats.binom.pmf(low, m, 0.5)
     return np.minimum(2.0 * tail, 1.0)
+
+
+def mcnemar_asymptotic(a_only: Any, b_only: Any, correction: bool = False) -> np.ndarray:
+    """Two-sided asymptotic McNemar p-values from the discordant pairs (vectorized).
+
+    ``X2 = (a_only - b_only)^2 / (a_only + b_only)`` on 1 degree of freedom;
+    with ``correction=True`` Edwards' continuity correction
+    ``(|a_only - b_only| - 1)^2 / (a_only + b_only)``, applied (as in R's
+    ``mcnemar.test``) only when ``a_only != b_only``. ``p = 1`` when there
+    are no discordant pairs (R gives NaN).
+
+    Parameters
+    ----------
+    a_only, b_only : int or array_like of int
+        Pairs answering yes to *a* only, and to *b* only.
+    correction : bool, default False
+        Apply the continuity correction (R ``mcnemar.test(correct=TRUE)``).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Same numbers as R ``mcnemar.test(table, correct=correction)$p.value``.
+
+    Raises
+    ------
+    ValueError
+        Negative or fractional counts, or arrays of unequal length.
+
+    References
+    ----------
+    McNemar Q (1947). Psychometrika 12:153-157.
+    Edwards AL (1948). Note on the "correction for continuity" in testing the
+    significance of the difference between correlated proportions.
+    Psychometrika 13:185-187.
+
+    Examples
+    --------
+    Cavo et al. (2012): 6 against 16 discordant pairs (R: 0.033006 and
+    0.055009):
+
+    >>> mcnemar_asymptotic(6, 16).round(6).tolist(), mcnemar_asymptotic(6, 16, correction=True).round(6).tolist()
+    ([0.033006], [0.055009])
+    """
+    a_only, b_only = _counts((("a_only", a_only), ("b_only", b_only)))
+    b, c = a_only.astype(float), b_only.astype(float)
+    m = b + c
+    gap = np.abs(b - c)
+    if correction:
+        gap = np.where(gap > 0, gap - 1.0, 0.0)
+    stat = np.divide(gap * gap, m, out=np.zeros_like(m), where=m > 0)
+    return np.where(m > 0, stats.chi2.sf(stat, 1), 1.0)
+
+
+def paired_pvalues(a_only: Any, b_only: Any, test: str = "exact") -> np.ndarray:
+    """Two-sided p-values of the paired test ``test`` from the discordant pairs.
+
+    ``"exact"`` and ``"midp"``: :func:`mcnemar_exact`; ``"mcnemar"`` and
+    ``"mcnemar_cc"``: :func:`mcnemar_asymptotic` without and with
+    continuity correction.
+
+    Examples
+    --------
+    >>> [round(float(paired_pvalues(6, 16, t)[0]), 4) for t in PAIRED_TEST_METHODS]
+    [0.0525, 0.0347, 0.033, 0.055]
+    """
+    test = check_choice(test, "test", PAIRED_TEST_METHODS)
+    if test in ("exact", "midp"):
+        return mcnemar_exact(a_only, b_only, midp=test == "midp")
+    return mcnemar_asymptotic(a_only, b_only, correction=test == "mcnemar_cc")
 
 
 def _newcombe(both, a_only, b_only, neither, alpha):
@@ -315,9 +401,10 @@ def paired_compare(
         Intervals have coverage ``1 - alpha``.
     ci : {"newcombe", "tango"}, default "newcombe"
         Newcombe (1998b) method 10 or Tango's (1998) score interval.
-    test : {"exact", "midp"}, default "exact"
-        Exact McNemar test (as statsmodels ``mcnemar(exact=True)``) or its
-        mid-p version.
+    test : {"exact", "midp", "mcnemar", "mcnemar_cc"}, default "exact"
+        Exact McNemar test (as statsmodels ``mcnemar(exact=True)``), its
+        mid-p version, or the asymptotic McNemar test without or with
+        continuity correction (R ``mcnemar.test(correct=FALSE / TRUE)``).
 
     Returns
     -------
@@ -361,12 +448,30 @@ def paired_compare(
         "both": both, "a_only": a_only, "b_only": b_only, "neither": neither, "n": n,
         "k_a": both + a_only, "k_b": both + b_only,
         "p_a": (both + a_only) / n, "p_b": (both + b_only) / n, "diff": (a_only - b_only) / n,
-        "ci_low": low, "ci_high": high, "p_value": mcnemar_exact(a_only, b_only, midp=test == "midp"),
+        "ci_low": low, "ci_high": high, "p_value": paired_pvalues(a_only, b_only, test),
     })
 
 
 def _frechet(k_a: np.ndarray, k_b: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(0, k_a + k_b - n), np.minimum(k_a, k_b)
+
+
+def _check_bounds_size(n: np.ndarray, sizes: np.ndarray) -> None:
+    """Refuse margins whose compatible tables are too many to enumerate (limits module)."""
+    bad = n > PAIRED_BOUNDS_MAX_N
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = "" if n.size == 1 else f" at position {i}"
+        raise ValueError(
+            f"n = {int(n[i])}{where} is too large for the paired bounds (at most {PAIRED_BOUNDS_MAX_N:,} "
+            "respondents, alignment_stats.stats.limits.PAIRED_BOUNDS_MAX_N: every compatible table is analysed)"
+        )
+    total = int(sizes.sum())
+    if total > PAIRED_BOUNDS_MAX_TABLES:
+        raise ValueError(
+            f"n: these margins have {total:,} compatible tables in all, more than {PAIRED_BOUNDS_MAX_TABLES:,} "
+            "(alignment_stats.stats.limits.PAIRED_BOUNDS_MAX_TABLES); pass fewer rows per call"
+        )
 
 
 def compatible_tables(k_a: Any, k_b: Any, n: Any) -> pd.DataFrame:
@@ -388,7 +493,9 @@ def compatible_tables(k_a: Any, k_b: Any, n: Any) -> pd.DataFrame:
     ------
     ValueError
         Negative or fractional counts, ``k_a`` or ``k_b`` above ``n``,
-        ``n = 0``, arrays of unequal length.
+        ``n = 0``, arrays of unequal length, ``n`` above
+        ``PAIRED_BOUNDS_MAX_N`` or more than ``PAIRED_BOUNDS_MAX_TABLES``
+        tables in all (:mod:`alignment_stats.stats.limits`).
 
     References
     ----------
@@ -405,6 +512,7 @@ def compatible_tables(k_a: Any, k_b: Any, n: Any) -> pd.DataFrame:
     k_a, k_b, n = _validate_margins(k_a, k_b, n)
     lo, hi = _frechet(k_a, k_b, n)
     sizes = hi - lo + 1
+    _check_bounds_size(n, sizes)
     row = np.repeat(np.arange(k_a.size), sizes)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     both = lo[row] + (np.arange(row.size) - starts[row])
@@ -413,6 +521,14 @@ def compatible_tables(k_a: Any, k_b: Any, n: Any) -> pd.DataFrame:
         "row": row, "k_a": k_a[row], "k_b": k_b[row], "n": n[row], "both": both, "a_only": a_only,
         "b_only": b_only, "neither": n[row] - both - a_only - b_only,
     })
+
+
+_BOUNDS_COLUMNS = {
+    "k_a": np.int64, "k_b": np.int64, "n": np.int64, "diff": float, "both_min": np.int64, "both_max": np.int64,
+    "a_only_min": np.int64, "a_only_max": np.int64, "b_only_min": np.int64, "b_only_max": np.int64,
+    "ci_low_min": float, "ci_low_max": float, "ci_high_min": float, "ci_high_max": float,
+    "p_min": float, "p_max": float, "significant_tables": "U4", "tables": np.int64, "tables_significant": np.int64,
+}
 
 
 def paired_gap_bounds(
@@ -442,8 +558,9 @@ def paired_gap_bounds(
     alpha : float, default 0.05
     ci : {"newcombe", "tango"}, default "newcombe"
         Paired interval: Newcombe (1998b) method 10 or Tango (1998).
-    test : {"exact", "midp"}, default "exact"
-        Exact McNemar test or its mid-p version.
+    test : {"exact", "midp", "mcnemar", "mcnemar_cc"}, default "exact"
+        Exact McNemar test, its mid-p version, or the asymptotic McNemar
+        test without or with continuity correction.
 
     Returns
     -------
@@ -458,13 +575,16 @@ def paired_gap_bounds(
         ``"all"``, ``"some"`` or ``"none"`` of the compatible tables give a
         significant difference; ``tables`` and ``tables_significant``: how
         many tables are compatible, and how many of them are significant.
+        Empty inputs give an empty table with these columns.
 
     Raises
     ------
     ValueError
         Negative or fractional counts, ``k_a`` or ``k_b`` above ``n``,
         ``n = 0``, arrays of unequal length, an unknown ``ci`` or ``test``,
-        ``alpha`` outside (0, 1).
+        ``alpha`` outside (0, 1), ``n`` above ``PAIRED_BOUNDS_MAX_N`` (one
+        million; :mod:`alignment_stats.stats.limits`) or more than
+        ``PAIRED_BOUNDS_MAX_TABLES`` compatible tables in all.
 
     See Also
     --------
@@ -502,9 +622,11 @@ def paired_gap_bounds(
     check_choice(test, "test", PAIRED_TEST_METHODS)
     k_a, k_b, n = _validate_margins(k_a, k_b, n)
     tables = compatible_tables(k_a, k_b, n)
+    if k_a.size == 0:
+        return pd.DataFrame({name: np.empty(0, dtype=kind) for name, kind in _BOUNDS_COLUMNS.items()})
     cells = [tables[c].to_numpy() for c in ("both", "a_only", "b_only", "neither")]
     low, high = _INTERVALS[ci](*cells, alpha)
-    p = mcnemar_exact(cells[1], cells[2], midp=test == "midp")
+    p = paired_pvalues(cells[1], cells[2], test)
     sig = (p < alpha) & ((low > 0) | (high < 0))
     starts = np.flatnonzero(np.r_[True, tables["row"].to_numpy()[1:] != tables["row"].to_numpy()[:-1]])
     size = np.diff(np.r_[starts, len(tables)])

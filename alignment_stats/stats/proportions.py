@@ -6,8 +6,9 @@ Series, broadcasts them against each other, and returns one tidy row per
 table, so results for many published figures concatenate into one
 DataFrame: the difference with its interval
 (:mod:`alignment_stats.stats.intervals`), a test of ``p1 = p2`` (Fisher's
-exact test, Boschloo's exact test, the pooled score z test, Pearson's
-chi-square), Cohen's h, and optionally the risk ratio, the odds ratio and
+exact test and its mid-p version, Boschloo's exact test in two orderings,
+the pooled score z test, Pearson's chi-square with and without Yates'
+correction; :mod:`alignment_stats.stats.pvalues`), Cohen's h, and optionally the risk ratio, the odds ratio and
 multiplicity-adjusted p-values.
 
 Results agree with statsmodels and scipy where those are right (checked in
@@ -19,161 +20,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import special, stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ._validate import check_choice, check_open_unit, result_index, two_sample_counts
 from .intervals import CI_METHODS, difference_interval
 from .multiplicity import ADJUST_METHODS, adjust_pvalues
 from .power import cohens_h
+from .pvalues import TEST_METHODS, two_sided_pvalues
 
 __all__ = ["CI_METHODS", "TEST_METHODS", "ADJUST_METHODS", "compare_proportions", "two_sided_pvalues"]
-
-#: Names accepted by ``compare_proportions(test=...)``.
-TEST_METHODS: tuple[str, ...] = ("fisher", "boschloo", "z", "chi2")
-
-# scipy.stats.fisher_exact treats two hypergeometric probabilities as equal
-# when they differ by at most this relative amount (scipy >= 1.7).
-_FISHER_RELATIVE_TOLERANCE = 1e-14
-# Largest total sample for which log-factorials are tabulated once.
-_LOGFACT_TABLE_MAX = 10_000_000
-# Cells of the (tables x support) grid evaluated at once by the Fisher test.
-_FISHER_CHUNK_CELLS = 2_000_000
-
-
-def _pooled_z(k1, n1, k2, n2):
-    """Pooled score z statistic; 0 when a margin is empty (no information)."""
-    p1, p2 = k1 / n1, k2 / n2
-    pooled = (k1 + k2) / (n1 + n2)
-    var = pooled * (1.0 - pooled) / n1 + pooled * (1.0 - pooled) / n2
-    safe = np.where(var > 0, var, 1.0)
-    return np.where(var > 0, (p1 - p2) / np.sqrt(safe), 0.0)
-
-
-def _test_z(k1, n1, k2, n2):
-    return 2.0 * stats.norm.sf(np.abs(_pooled_z(k1, n1, k2, n2)))
-
-
-def _test_chi2(k1, n1, k2, n2):
-    a, b = k1.astype(float), (n1 - k1).astype(float)
-    c, d = k2.astype(float), (n2 - k2).astype(float)
-    big_n = a + b + c + d
-    margins = (a + b) * (c + d) * (a + c) * (b + d)
-    safe = np.where(margins > 0, margins, 1.0)
-    stat = np.where(margins > 0, big_n * (a * d - b * c) ** 2 / safe, 0.0)
-    return stats.chi2.sf(stat, 1)
-
-
-def _log_factorials(upto: int) -> np.ndarray:
-    return special.gammaln(np.arange(upto + 1, dtype=float) + 1.0)
-
-
-def _test_fisher(k1, n1, k2, n2):
-    """Two-sided Fisher exact p-values with scipy's rule, vectorized.
-
-    For the table [[k1, n1-k1], [k2, n2-k2]] the count ``x`` in the top-left
-    cell is hypergeometric given the margins; the p-value sums P(x) over
-    every x with P(x) <= P(observed) * (1 + 1e-14), as scipy.stats.fisher_exact
-    does. Probabilities come from tabulated log-factorials; where that
-    comparison is too close to call, scipy's own pmf decides.
-    """
-    out = np.ones(k1.size)
-    col = k1 + k2
-    big_n = n1 + n2
-    informative = (col > 0) & (col < big_n)
-    if not informative.any():
-        return out
-    table = np.stack([k1, n1, k2, n2], axis=1)[informative]
-    uniq, inverse = np.unique(table, axis=0, return_inverse=True)
-    a, r1, c2, r2 = (uniq[:, j] for j in range(4))
-    n = a + c2
-    tot = r1 + r2
-    lo = np.maximum(0, n - r2)
-    hi = np.minimum(n, r1)
-    width = hi - lo + 1
-    max_total = int(tot.max())
-    if max_total <= _LOGFACT_TABLE_MAX:
-        table_lf = _log_factorials(max_total)
-
-        def logfact(v):
-            return table_lf[v]
-
-    else:  # pragma: no cover - only for totals above ten million
-
-        def logfact(v):
-            return special.gammaln(v + 1.0)
-
-    def terms(x, r1_, n_, tot_):
-        return logfact(x) + logfact(r1_ - x) + logfact(n_ - x) + logfact(tot_ - r1_ - n_ + x)
-
-    const = logfact(r1) + logfact(tot - r1) + logfact(n) + logfact(tot - n) - logfact(tot)
-    obs_terms = terms(a, r1, n, tot)
-    pvals = np.empty(uniq.shape[0])
-    order = np.argsort(width, kind="stable")
-    sorted_width = width[order]
-    start = 0
-    while start < order.size:
-        # rows start..stop-1 fill a grid of (stop - start) x sorted_width[stop - 1]
-        cells = (np.arange(1, order.size - start + 1)) * sorted_width[start:]
-        stop = start + max(1, int(np.searchsorted(cells, _FISHER_CHUNK_CELLS, side="right")))
-        rows = order[start:stop]
-        start = stop
-        w = int(width[rows].max())
-        x = lo[rows, None] + np.arange(w)[None, :]
-        valid = x <= hi[rows, None]
-        x = np.where(valid, x, lo[rows, None])
-        r1_, n_, tot_ = r1[rows, None], n[rows, None], tot[rows, None]
-        t = terms(x, r1_, n_, tot_)
-        # log P(x) - log P(observed); rounding error is below `band`.
-        rel = obs_terms[rows, None] - t
-        band = 1e-9 + 1e-13 * (np.abs(t) + np.abs(obs_terms[rows, None]))
-        include = valid & (rel < -band)
-        close = valid & (np.abs(rel) <= band)
-        if close.any():
-            ii, jj = np.nonzero(close)
-            p_x = stats.hypergeom.pmf(x[ii, jj], tot_[ii, 0], r1_[ii, 0], n_[ii, 0])
-            p_obs = stats.hypergeom.pmf(a[rows][ii], tot_[ii, 0], r1_[ii, 0], n_[ii, 0])
-            include[ii, jj] = p_x <= p_obs * (1.0 + _FISHER_RELATIVE_TOLERANCE)
-        log_p = const[rows, None] - t
-        total = np.where(include, np.exp(np.where(include, log_p, -np.inf)), 0.0).sum(axis=1)
-        everything = (include | ~valid).all(axis=1)
-        pvals[rows] = np.where(everything, 1.0, np.minimum(total, 1.0))
-    out[informative] = pvals[inverse.reshape(-1)]
-    return out
-
-
-def _test_boschloo(k1, n1, k2, n2):
-    out = np.ones(k1.size)
-    col = k1 + k2
-    informative = (col > 0) & (col < n1 + n2)
-    if not informative.any():
-        return out
-    table = np.stack([k1, n1, k2, n2], axis=1)[informative]
-    uniq, inverse = np.unique(table, axis=0, return_inverse=True)
-    pvals = np.array(
-        [
-            stats.boschloo_exact(
-                [[a, c], [r1 - a, r2 - c]], alternative="two-sided"
-            ).pvalue
-            for a, r1, c, r2 in uniq.tolist()
-        ],
-        dtype=float,
-    )
-    out[informative] = np.minimum(pvals[inverse.reshape(-1)], 1.0)
-    return out
-
-
-_TEST_FUNCS = {
-    "fisher": _test_fisher,
-    "boschloo": _test_boschloo,
-    "z": _test_z,
-    "chi2": _test_chi2,
-}
-
-
-def two_sided_pvalues(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, test: str = "fisher") -> np.ndarray:
-    """Two-sided p-values of ``test`` for validated integer count arrays (see :func:`compare_proportions`)."""
-    return _TEST_FUNCS[check_choice(test, "test", TEST_METHODS)](k1, n1, k2, n2)
 
 
 def compare_proportions(
@@ -214,22 +69,35 @@ def compare_proportions(
         - ``"score"``: Miettinen-Nurminen score interval (Newcombe 1998,
           method 6), inverted numerically here; statsmodels'
           ``method="score"`` for differences is wrong (statsmodels#10269).
-    test : {"fisher", "boschloo", "z", "chi2"}, default "fisher"
-        Two-sided test of ``p1 = p2``:
+    test : {"fisher", "boschloo", "z", "chi2", "fisher_midp", "chi2_yates", "boschloo_fisher"}, default "fisher"
+        Two-sided test of ``p1 = p2`` (details in
+        :mod:`alignment_stats.stats.pvalues`):
 
         - ``"fisher"``: Fisher's exact test (equals ``scipy.stats.fisher_exact``).
+        - ``"fisher_midp"``: its mid-p version, Fisher's p-value minus half
+          the probability of the observed table (checked against R).
         - ``"boschloo"``: Boschloo's exact unconditional test
           (``scipy.stats.boschloo_exact``); slow, computed table by table.
+          Two-sided in scipy's convention, *twice the smaller one-sided
+          p-value*, under which it can exceed Fisher's p (0/5 vs 2/4: 0.192
+          against 0.167).
+        - ``"boschloo_fisher"``: Boschloo's test ordered by Fisher's
+          two-sided p-value; never above Fisher's p.
         - ``"z"``: pooled score z test without continuity correction (equals
           statsmodels ``test_proportions_2indep(method="score",
           correction=False)``).
         - ``"chi2"``: Pearson chi-square without continuity correction (equals
           ``scipy.stats.chi2_contingency(correction=False)``; the same
           p-value as ``"z"``).
+        - ``"chi2_yates"``: Pearson chi-square with Yates' continuity
+          correction (R ``chisq.test(correct=TRUE)``).
 
         When a column margin is empty (both groups 0% or both 100%) the data
         carry no evidence about a difference and every test gives ``p = 1``
-        (scipy's Boschloo and statsmodels' z test return NaN there).
+        (scipy's Boschloo and statsmodels' z test return NaN there). The
+        exact tests have a largest ``n1 + n2``
+        (:mod:`alignment_stats.stats.limits`: 1,000,000 for Fisher and mid-p,
+        1,000 for both Boschloo orderings).
     alpha : float, default 0.05
         The interval has nominal coverage ``1 - alpha``.
     ratio : bool, default False
@@ -257,17 +125,26 @@ def compare_proportions(
         - with ``ratio=True``: ``ratio`` (``p1 / p2``; ``inf`` if only
           ``p2`` is 0, NaN if both are), ``ratio_ci_low``, ``ratio_ci_high``;
         - with ``odds_ratio=True``: ``odds_ratio`` (sample odds ratio; ``inf``
-          or NaN when a cell is empty), ``or_ci_low``, ``or_ci_high``;
-        - with ``adjust``: ``p_adjusted``.
+          when only its denominator is 0, NaN when both groups are at 0% or
+          both at 100%), ``or_ci_low``, ``or_ci_high``;
+        - with ``ratio=True`` or ``odds_ratio=True``: ``degenerate``, True
+          where the column margin is empty (both groups at 0%, or both at
+          100%): the table says nothing about a difference, the ratio is
+          0/0 at 0% and the odds ratio 0/0 at either end (NaN), and every
+          test gives ``p = 1``;
+        - with ``adjust``: ``p_adjusted``;
+        - last, with ``ratio=True`` or ``odds_ratio=True``: ``degenerate``
+          (see above).
 
     Raises
     ------
     ValueError
         If ``ci``, ``test`` or ``adjust`` is not a known name (the message
         lists the known ones); if a count is negative, not a whole number,
-        or larger than its group size, a group size is 0, array lengths
-        differ, or ``alpha`` is not in (0, 1). The message names the
-        argument and, for arrays, the first offending position.
+        larger than its group size or above 2**62, a group size is 0, array
+        lengths differ, ``alpha`` is not in (0, 1), or an exact test is
+        asked about a table with ``n1 + n2`` above its limit. The message
+        names the argument and, for arrays, the first offending position.
 
     See Also
     --------
@@ -305,6 +182,17 @@ def compare_proportions(
          diff  ci_low  ci_high  p_value
     0  0.1769 -0.0241   0.3084   0.1240
     1  0.2000  0.0528   0.3382   0.0125
+
+    The same two tables by the mid-p Fisher test and Yates' chi-square (R
+    gives the same numbers), and a ratio that cannot be estimated:
+
+    >>> [compare_proportions([32, 56], [106, 70], [3, 48], [24, 80], test=t)["p_value"].round(4).tolist()
+    ...  for t in ("fisher_midp", "chi2_yates")]
+    [[0.102, 0.0104], [0.1312, 0.0134]]
+    >>> compare_proportions([0, 3], 20, [0, 1], 25, ratio=True)[["ratio", "degenerate"]]
+       ratio  degenerate
+    0    NaN        True
+    1   3.75       False
     """
     ci = check_choice(ci, "ci", CI_METHODS)
     test = check_choice(test, "test", TEST_METHODS)
@@ -349,5 +237,7 @@ def compare_proportions(
         columns["or_ci_high"] = np.asarray(hi_o, dtype=float)
     if adjust is not None:
         columns["p_adjusted"] = adjust_pvalues(np.asarray(columns["p_value"]), adjust)
+    if ratio or odds_ratio:
+        columns["degenerate"] = (k1a + k2a == 0) | (k1a + k2a == n1a + n2a)
     frame = pd.DataFrame(columns, index=result_index(index, k1a.size))
     return frame

@@ -33,7 +33,7 @@ PUBLISHED_ROUNDING = 5e-5 + 1e-12  # published to 4 decimals
 COLUMNS = [
     "k1", "n1", "k2", "n2", "p1", "p2", "diff", "margin", "ci_low", "ci_high", "ci_level", "tost_ci_low",
     "tost_ci_high", "p_lower", "p_upper", "p_value",
-    "equivalent", "min_margin", "method",
+    "equivalent", "min_margin", "method", "degenerate",
 ]
 
 
@@ -181,9 +181,25 @@ def test_wald_zero_variance_declares_equivalence_like_statsmodels():
     wald = equivalence_test(0, 5, 0, 5, 0.3, method="wald").iloc[0]
     assert wald.p_value == statsmodels_tost(0, 5, 0, 5, 0.3, "wald")[2] == 0.0
     assert wald.equivalent
+    assert wald.degenerate  # flagged: the test says nothing here
+    assert wald.tost_ci_low == wald.tost_ci_high == 0.0
     score = equivalence_test(0, 5, 0, 5, 0.3, method="score").iloc[0]
     assert score.p_upper == pytest.approx(stats.norm.cdf(-0.3 / math.sqrt(0.21 / 5 * 10 / 9)), abs=1e-12)
-    assert not score.equivalent
+    assert not score.equivalent and not score.degenerate
+
+
+def test_degenerate_flags_exactly_the_zero_variance_wald_rows():
+    # Wald's variance p1 q1 / n1 + p2 q2 / n2 is 0 exactly when both shares are 0 or 1
+    k1, n1, k2, n2, margin = random_tables(300, seed=44, max_n=20)
+    for method in TOST_METHODS:
+        res = equivalence_test(k1, n1, k2, n2, margin, method=method)
+        assert res["degenerate"].dtype == bool
+        if method == "wald":
+            expected = np.isin(k1, [0]) | (k1 == n1)
+            expected &= np.isin(k2, [0]) | (k2 == n2)
+            assert res["degenerate"].tolist() == expected.tolist() and expected.any()
+        else:  # restricted or adjusted variances never vanish for a margin in (0, 1)
+            assert not res["degenerate"].any()
 
 
 # ---------------------------------------------------------------------------
@@ -378,7 +394,17 @@ def exact_tost_power(p1, p2, n1, n2, margin, alpha=0.05, method="wald"):
         with np.errstate(divide="ignore", invalid="ignore"):
             accept = np.where(se > 0, ((d + margin) / se > z) & ((d - margin) / se < -z), np.abs(d) < margin)
     else:
-        accept = equivalence_test(k1, n1, k2, n2, margin, alpha=alpha, method=method)["equivalent"].to_numpy()
+        # Equivalence needs the interval inside (-margin, margin), and the interval holds the
+        # estimate (the adjusted one for Agresti-Caffo): outcomes with a larger estimate are
+        # not equivalent, so only the others go through equivalence_test.
+        if method == "agresti-caffo":
+            estimate = (k1 + 1) / (n1 + 2) - (k2 + 1) / (n2 + 2)
+        else:
+            estimate = k1 / n1 - k2 / n2
+        accept = np.zeros(k1.size, dtype=bool)
+        inside = np.abs(estimate) < margin
+        accept[inside] = equivalence_test(k1[inside], n1, k2[inside], n2, margin, alpha=alpha,
+                                          method=method)["equivalent"].to_numpy()
     weight = np.outer(stats.binom.pmf(np.arange(n1 + 1), n1, p1), stats.binom.pmf(np.arange(n2 + 1), n2, p2))
     return float(weight.ravel()[accept].sum())
 
@@ -395,19 +421,21 @@ def test_sample_size_by_hand():
     # 8.5638474 * 2 * 0.63 * 0.37 / 0.01 = 399.25 -> 400 per group;
     # design effect 1.5: 598.87 -> 599; ratio 0.5: n1 = 8.5638474 * (0.2331 +
     # 0.4662) / 0.01 = 598.87 -> 599, n2 = 299.44 -> 300.
-    res = equivalence_sample_size(0.63, 0.63, 0.10).iloc[0]
+    res = equivalence_sample_size(0.63, 0.63, 0.10, method="chow").iloc[0]
     assert (res.n1, res.n2, res.n_total) == (400, 400, 800)
-    assert equivalence_sample_size(0.63, 0.63, 0.10, design_effect=1.5)[["n1", "n2"]].iloc[0].tolist() == [599, 599]
-    assert equivalence_sample_size(0.63, 0.63, 0.10, ratio=0.5)[["n1", "n2"]].iloc[0].tolist() == [599, 300]
+    assert res.power_method == "normal approximation (variance at the true shares)"
+    chow = {"method": "chow"}
+    assert equivalence_sample_size(0.63, 0.63, 0.10, design_effect=1.5, **chow)[["n1", "n2"]].iloc[0].tolist() == [599, 599]
+    assert equivalence_sample_size(0.63, 0.63, 0.10, ratio=0.5, **chow)[["n1", "n2"]].iloc[0].tolist() == [599, 300]
 
 
 def test_sample_size_equals_chow_closed_form_when_shares_are_equal():
     rng = np.random.default_rng(3)
-    for _ in range(200):
+    for _ in range(100):
         p, margin = rng.uniform(0.02, 0.98), rng.uniform(0.02, 0.4)
         alpha, power = rng.uniform(0.005, 0.2), rng.uniform(0.5, 0.99)
         ratio, deff = rng.uniform(0.25, 4), rng.uniform(1, 3)
-        res = equivalence_sample_size(p, p, margin, alpha, power, ratio, deff).iloc[0]
+        res = equivalence_sample_size(p, p, margin, alpha, power, ratio, deff, method="chow").iloc[0]
         n_star = chow_n(p, p, margin, alpha, power, ratio, stats.norm.isf((1 - power) / 2))
         assert res.n1 == math.ceil(n_star * deff - 1e-9)
         assert res.n2 == math.ceil(ratio * n_star * deff - 1e-9)
@@ -420,50 +448,121 @@ def test_sample_size_between_one_sided_and_chow_conservative_when_shares_differ(
     # z_{beta/2}: 8.5638474 * (0.1875 + 0.16) / 0.15^2 = 132.27 -> 133; the
     # one-sided z_beta version: (1.6448536 + 0.8416212)^2 * 0.3475 / 0.0225
     # = 95.50 -> 96. The exact normal-approximation root lies in between.
-    res = equivalence_sample_size(0.75, 0.80, 0.20).iloc[0]
+    res = equivalence_sample_size(0.75, 0.80, 0.20, method="chow").iloc[0]
     assert 96 <= res.n1 <= 133
     rng = np.random.default_rng(8)
-    for _ in range(200):
+    for _ in range(100):
         p1, margin = rng.uniform(0.05, 0.95), rng.uniform(0.03, 0.4)
         p2 = float(np.clip(p1 + rng.uniform(-0.9, 0.9) * margin, 0.01, 0.99))
         if abs(p1 - p2) >= margin:
             continue
         power, ratio = rng.uniform(0.5, 0.95), rng.uniform(0.5, 2)
-        res = equivalence_sample_size(p1, p2, margin, 0.05, power, ratio).iloc[0]
+        res = equivalence_sample_size(p1, p2, margin, 0.05, power, ratio, method="chow").iloc[0]
         low = chow_n(p1, p2, margin, 0.05, power, ratio, stats.norm.isf(1 - power))
         high = chow_n(p1, p2, margin, 0.05, power, ratio, stats.norm.isf((1 - power) / 2))
         assert math.ceil(low - 1e-9) <= res.n1 <= math.ceil(high - 1e-9) + 1
         assert res.achieved_power >= power
         # one fewer in group 1 (same allocation) no longer reaches the target
-        fewer = equivalence_power(p1, p2, res.n1 - 1, ratio * (res.n1 - 1), margin).iloc[0]
+        fewer = equivalence_power(p1, p2, res.n1 - 1, ratio * (res.n1 - 1), margin, method="chow").iloc[0]
         assert fewer.power < power or res.n1 == 1
 
 
-@pytest.mark.parametrize(("p1", "p2", "margin", "ratio"), [
-    (0.63, 0.63, 0.10, 1.0),  # Leapfrog's share, planned at +-10 points
-    (0.75, 0.80, 0.20, 1.0),  # Chow, Shao & Wang's example setting
-    (0.50, 0.55, 0.15, 1.0),
-    (0.20, 0.20, 0.10, 1.0),
-    (0.63, 0.63, 0.10, 0.5),  # unequal allocation
-])
-@pytest.mark.parametrize("method", ["wald", "score"])
+# (p1, p2, margin, ratio, method): the issue 17 cases, Leapfrog's share, unequal allocations
+EXACT_SIZE_CASES = [
+    (0.90, 0.85, 0.15, 0.25, "score"),  # issue 17: Chow's 372 and 93 give the score TOST 0.7265
+    (0.10, 0.12, 0.10, 0.25, "score"),  # issue 17: 0.738
+    (0.63, 0.63, 0.10, 1.0, "score"),  # the docstring's 395
+    (0.30, 0.30, 0.20, 1.0, "farrington-manning"),
+    (0.63, 0.63, 0.10, 0.5, "wald"),
+    (0.90, 0.85, 0.15, 0.25, "wald"),
+    (0.75, 0.80, 0.20, 1.0, "agresti-caffo"),
+    (0.20, 0.20, 0.10, 2.0, "agresti-caffo"),
+]
+
+
+@pytest.mark.parametrize(("p1", "p2", "margin", "ratio", "method"), EXACT_SIZE_CASES)
 def test_sample_size_reaches_target_power_by_exact_enumeration(p1, p2, margin, ratio, method):
-    # The normal approximation should give the TOST about the power asked
-    # for; exact binomial enumeration at the returned sizes must be within
-    # 0.02 of 0.80 (the approximations found here are within 0.015).
-    res = equivalence_sample_size(p1, p2, margin, power=0.8, ratio=ratio).iloc[0]
+    # every outcome of the returned design through equivalence_test (full grid,
+    # no tails dropped): the power reaches 0.80 and exceeds it by less than 0.02,
+    # and the reported achieved power is that enumeration
+    res = equivalence_sample_size(p1, p2, margin, power=0.8, ratio=ratio, method=method).iloc[0]
+    assert res.power_method == "exact enumeration" and res.method == method
+    assert res.n2 == max(1, math.ceil(ratio * res.n1 - 1e-9))
     exact = exact_tost_power(p1, p2, int(res.n1), int(res.n2), margin, method=method)
-    assert abs(exact - 0.8) < 0.02
+    assert 0.8 <= exact < 0.82
+    assert res.achieved_power == pytest.approx(exact, abs=1e-9)
+
+
+def test_chow_sizes_miss_the_score_target_as_issue_17_says():
+    # Chow's approximation gives 372 and 93; the score TOST has power 0.7265 there
+    chow = equivalence_sample_size(0.9, 0.85, 0.15, ratio=0.25, method="chow").iloc[0]
+    assert (chow.n1, chow.n2) == (372, 93)
+    assert round(exact_tost_power(0.9, 0.85, 372, 93, 0.15, method="score"), 4) == 0.7265
+    got = equivalence_power(0.9, 0.85, 372, 93, 0.15).iloc[0]
+    assert got.power_method == "exact enumeration" and round(got.power, 4) == 0.7265
+    # and Wald's 0.779 there; 0.1 vs 0.12 at +-10 points: Chow's 518 and 130, score power 0.738
+    assert round(exact_tost_power(0.9, 0.85, 372, 93, 0.15, method="wald"), 3) == 0.779
+    chow = equivalence_sample_size(0.1, 0.12, 0.10, ratio=0.25, method="chow").iloc[0]
+    assert (chow.n1, chow.n2) == (518, 130)
+    assert round(exact_tost_power(0.1, 0.12, 518, 130, 0.10, method="score"), 3) == 0.738
+
+
+def test_sample_size_one_below_misses_the_target():
+    # Wald, 63% vs 63% at +-10 points: n1 - 1 (and the four below it) fall short
+    res = equivalence_sample_size(0.63, 0.63, 0.10, method="wald").iloc[0]
+    n = int(res.n1)
+    for smaller in range(n - 5, n):
+        assert exact_tost_power(0.63, 0.63, smaller, smaller, 0.10, method="wald") < 0.8
+
+
+def test_sample_size_beyond_exact_enumeration_uses_the_method_approximation():
+    # +-1.5 points on a 50% share needs about 23,000 per group: more outcomes than
+    # TOST_POWER_MAX_CELLS, so the score TOST's normal approximation decides, with
+    # the variances restricted to p1 - p2 = -+margin (at p1 = p2 = 0.5 and equal
+    # groups the restricted MLE is (0.5075, 0.4925) by symmetry, variance
+    # 2 * 0.5075 * 0.4925 / n * N/(N-1))
+    res = equivalence_sample_size(0.5, 0.5, 0.015).iloc[0]
+    assert res.power_method == "normal approximation (restricted variance)"
+    n = int(res.n1)
+
+    def approx(size):
+        se = math.sqrt(2 * 0.5075 * 0.4925 / size * (2 * size) / (2 * size - 1))
+        sd = math.sqrt(2 * 0.25 / size)
+        return 2 * stats.norm.cdf((0.015 - stats.norm.isf(0.05) * se) / sd) - 1
+
+    assert approx(n) >= 0.8 > approx(n - 1)
+    assert res.achieved_power == pytest.approx(approx(n), abs=1e-9)
+    fast = equivalence_sample_size(0.63, 0.63, 0.10, exact=False).iloc[0]
+    assert fast.power_method == "normal approximation (restricted variance)"
 
 
 def test_power_against_exact_enumeration():
     # 50% in both groups, margin 15 points: sigma = sqrt(2 * 0.25 / n).
     # n = 200: sigma = 0.05, 2 Phi(0.15 / 0.05 - 1.6448536) - 1 = 2 Phi(1.3551464) - 1 = 0.82463.
-    res = equivalence_power(0.5, 0.5, [100, 200, 400], [100, 200, 400], 0.15)
+    res = equivalence_power(0.5, 0.5, [100, 200, 400], [100, 200, 400], 0.15, method="chow")
     assert res["power"].iloc[1] == pytest.approx(2 * stats.norm.cdf(3 - stats.norm.isf(0.05)) - 1, abs=1e-12)
     assert res["power"].iloc[1] == pytest.approx(0.82463, abs=1e-5)
     for n, approx in zip([100, 200, 400], res["power"]):
         assert abs(approx - exact_tost_power(0.5, 0.5, n, n, 0.15)) < 0.02
+
+
+@pytest.mark.parametrize("method", TOST_METHODS)
+def test_exact_power_equals_full_enumeration(method):
+    # tails and the outcomes that cannot be equivalent are skipped inside; the
+    # full grid here skips nothing
+    for p1, p2, n1, n2, margin in [(0.63, 0.63, 106, 24, 0.2), (0.3, 0.35, 60, 80, 0.15), (0.02, 0.0, 40, 30, 0.1),
+                                   (1.0, 1.0, 12, 7, 0.05)]:
+        got = equivalence_power(p1, p2, n1, n2, margin, method=method).iloc[0]
+        assert got.power_method == "exact enumeration" and got.method == method
+        assert got.power == pytest.approx(exact_tost_power(p1, p2, n1, n2, margin, method=method), abs=1e-12)
+
+
+def test_power_with_design_effect_enumerates_the_effective_sizes():
+    # 400 and 300 respondents with design effect 2 behave like 200 and 150
+    res = equivalence_power(0.6, 0.6, 400, 300, 0.15, design_effect=2.0).iloc[0]
+    assert res.power == pytest.approx(exact_tost_power(0.6, 0.6, 200, 150, 0.15, method="score"), abs=1e-12)
+    # 401 / 2 = 200.5: floor
+    assert equivalence_power(0.6, 0.6, 401, 301, 0.15, design_effect=2.0).iloc[0].power == res.power
 
 
 def test_power_simulation_unequal_groups():
@@ -481,21 +580,28 @@ def test_power_simulation_unequal_groups():
 
 def test_power_design_effect_and_degenerate_cases():
     # a design effect of 2 halves the effective sizes
-    with_deff = equivalence_power(0.5, 0.5, 400, 400, 0.15, design_effect=2.0).iloc[0].power
+    with_deff = equivalence_power(0.5, 0.5, 400, 400, 0.15, design_effect=2.0, method="chow").iloc[0].power
     assert with_deff == pytest.approx(2 * stats.norm.cdf(0.15 / math.sqrt(0.5 / 200) - stats.norm.isf(0.05)) - 1)
     # no sampling variation: power 1 inside the margin, 0 outside
-    assert equivalence_power([0.0, 1.0, 0.0], [0.0, 1.0, 1.0], 10, 10, 0.1)["power"].tolist() == [1.0, 1.0, 0.0]
+    chow = equivalence_power([0.0, 1.0, 0.0], [0.0, 1.0, 1.0], 10, 10, 0.1, method="chow")
+    assert chow["power"].tolist() == [1.0, 1.0, 0.0]
     # a true difference beyond the margin: no size gives the power
-    far = equivalence_sample_size([0.5, 0.5], [0.62, 0.6], 0.10)
-    assert far["n1"].isna().all() and far["achieved_power"].isna().all()
-    # both shares 0: a single respondent per group
-    assert equivalence_sample_size(0.0, 0.0, 0.1).iloc[0].n1 == 1
+    for method in ("chow", "score"):
+        far = equivalence_sample_size([0.5, 0.5], [0.62, 0.6], 0.10, method=method)
+        assert far["n1"].isna().all() and far["achieved_power"].isna().all() and far["power_method"].isna().all()
+    # both shares 0: Chow's a single respondent per group, Wald's too (its 0/1 vs 0/1 is
+    # degenerate and "equivalent"); the score TOST needs enough respondents for
+    # 0/n vs 0/n to show the margin: at n = 25, p_upper = Phi(-0.1 / sqrt(0.09/25 * 50/49))
+    assert equivalence_sample_size(0.0, 0.0, 0.1, method="chow").iloc[0].n1 == 1
+    assert equivalence_sample_size(0.0, 0.0, 0.1, method="wald").iloc[0].n1 == 1
+    assert equivalence_sample_size(0.0, 0.0, 0.1).iloc[0].n1 == 25
+    assert stats.norm.cdf(-0.1 / math.sqrt(0.09 / 25 * 50 / 49)) <= 0.05 < stats.norm.cdf(-0.1 / math.sqrt(0.09 / 24 * 48 / 47))
 
 
 def test_sample_size_is_vectorized_and_keeps_series_index():
     idx = pd.Index([3, 7])
     res = equivalence_sample_size(pd.Series([0.63, 0.5], index=idx), pd.Series([0.63, 0.5], index=idx),
-                                  [0.10, 0.20])
+                                  [0.10, 0.20], method="chow")
     assert res.index.equals(idx)
     assert str(res["n1"].dtype) == "Int64"
     # 8.5638474 * 0.5 / 0.04 = 107.05 -> 108
@@ -507,6 +613,7 @@ def test_sample_size_is_vectorized_and_keeps_series_index():
     ({"power": 0}, "power"), ({"power": 1}, "power"), ({"power": 1.2}, "power"),
     ({"ratio": 0}, "ratio"), ({"ratio": -1}, "ratio"), ({"design_effect": 0.9}, "design_effect"),
     ({"p1": 1.2}, "p1"), ({"p2": -0.1}, "p2"), ({"p1": [0.5, 0.6], "p2": [0.5, 0.6, 0.7]}, "p2 has 3 values"),
+    ({"method": "newcombe"}, r"method='newcombe'.*'score', 'farrington-manning', 'wald', 'agresti-caffo', 'chow'"),
 ])
 def test_sample_size_errors(kwargs, pattern):
     args = {"p1": 0.5, "p2": 0.5, "margin": 0.1, **kwargs}
@@ -516,7 +623,7 @@ def test_sample_size_errors(kwargs, pattern):
 
 @pytest.mark.parametrize(("kwargs", "pattern"), [
     ({"n1": 0}, "n1"), ({"n2": -3}, "n2"), ({"margin": 1.5}, "margin"), ({"alpha": 0.6}, "alpha"),
-    ({"design_effect": 0.5}, "design_effect"), ({"p1": 2}, "p1"),
+    ({"design_effect": 0.5}, "design_effect"), ({"p1": 2}, "p1"), ({"method": "tost"}, "method='tost'"),
 ])
 def test_power_errors(kwargs, pattern):
     args = {"p1": 0.5, "p2": 0.5, "n1": 100, "n2": 100, "margin": 0.1, **kwargs}

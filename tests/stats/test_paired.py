@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,13 +23,18 @@ from statsmodels.stats.contingency_tables import mcnemar
 
 from alignment_stats.stats.intervals import wilson_interval
 from alignment_stats.stats.paired import (
+    PAIRED_TEST_METHODS,
     compatible_tables,
+    mcnemar_asymptotic,
     mcnemar_exact,
     paired_compare,
     paired_gap_bounds,
     paired_interval,
+    paired_pvalues,
     tango_statistic,
 )
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 
 Z95 = stats.norm.isf(0.025)
 
@@ -286,8 +292,16 @@ def test_compatible_tables_lists_every_table():
         [0, 1, 2, 1, 0], [0, 2, 1, 0, 1], [1, 0, 0, 0, 2]]
 
 
-@pytest.mark.parametrize("ci", ["newcombe", "tango"])
-@pytest.mark.parametrize("test", ["exact", "midp"])
+def mcnemar_chi2_by_hand(b: int, c: int, correct: bool) -> float:
+    """R's mcnemar.test: (|b - c| - YATES)^2 / (b + c), YATES = 1 if correct and b != c; p = 1 if b + c = 0."""
+    if b + c == 0:
+        return 1.0
+    yates = 1 if correct and b != c else 0
+    return float(stats.chi2.sf((abs(b - c) - yates) ** 2 / (b + c), 1))
+
+
+@pytest.mark.parametrize(("ci", "test"), [("newcombe", "exact"), ("tango", "exact"), ("newcombe", "midp"),
+                                          ("tango", "midp"), ("newcombe", "mcnemar"), ("newcombe", "mcnemar_cc")])
 def test_bounds_equal_brute_force_enumeration(ci, test):
     # every 2x2 table with n <= 8, enumerated here and grouped by its margins; per-table statistics
     # from the independent implementation (Newcombe) or per table (Tango), statsmodels for McNemar
@@ -304,8 +318,10 @@ def test_bounds_equal_brute_force_enumeration(ci, test):
             low, high = float(tango_low[i]), float(tango_high[i])
         if test == "exact":
             p = mcnemar([[both, a_only], [b_only, neither]], exact=True).pvalue
-        else:
+        elif test == "midp":
             p = mcnemar_fraction(a_only, b_only, True)
+        else:
+            p = mcnemar_chi2_by_hand(a_only, b_only, test == "mcnemar_cc")
         rows.append({"k_a": both + a_only, "k_b": both + b_only, "n": n, "both": both, "a_only": a_only,
                      "b_only": b_only, "low": low, "high": high, "p": p,
                      "sig": p < 0.05 and (low > 0 or high < 0)})
@@ -350,6 +366,40 @@ def test_bounds_contain_every_compatible_observed_table(margins):
     assert (observed["ci_high"] <= bounds["ci_high_max"] + 1e-15).all()
     assert (observed["ci_low"] <= observed["diff"] + 1e-12).all()
     assert (observed["diff"] <= observed["ci_high"] + 1e-12).all()
+
+
+# ---------------------------------------------------------------------------
+# the asymptotic McNemar tests against R
+# ---------------------------------------------------------------------------
+
+
+def r_mcnemar() -> pd.DataFrame:
+    """Values written by tests/reference/r/mcnemar.R (mcnemar.test, binom.test)."""
+    return pd.read_csv(REFERENCE / "mcnemar.csv", comment="#")
+
+
+def test_mcnemar_tests_equal_r():
+    ref = r_mcnemar()
+    assert len(ref) > 800
+    for test, column in (("mcnemar", "mcnemar"), ("mcnemar_cc", "mcnemar_cc"), ("exact", "exact")):
+        res = paired_compare(ref["both"], ref["a_only"], ref["b_only"], ref["neither"], test=test)
+        np.testing.assert_allclose(res["p_value"], ref[column], rtol=1e-9, atol=1e-12, err_msg=test)
+    np.testing.assert_allclose(mcnemar_asymptotic(ref["a_only"], ref["b_only"]), ref["mcnemar"], rtol=1e-9)
+    np.testing.assert_allclose(mcnemar_asymptotic(ref["a_only"], ref["b_only"], correction=True), ref["mcnemar_cc"],
+                               rtol=1e-9)
+    # R's statistics, from the same formula
+    b, c = ref["a_only"].to_numpy(float), ref["b_only"].to_numpy(float)
+    np.testing.assert_allclose(ref["mcnemar_statistic"], (b - c) ** 2 / (b + c), rtol=1e-12)
+
+
+def test_mcnemar_without_discordant_pairs_is_one_and_r_conventions():
+    for test in PAIRED_TEST_METHODS:
+        assert paired_pvalues(0, 0, test).tolist() == [1.0]
+    # R corrects only when a_only != b_only: 5 vs 5 gives statistic 0, p = 1 (statsmodels would give 1/10)
+    assert mcnemar_asymptotic(5, 5, correction=True).tolist() == [1.0]
+    # 6 vs 16 (Cavo et al.): (10)^2 / 22 = 4.5454545 -> 0.033006; (9)^2 / 22 = 3.6818182 -> 0.055009
+    assert mcnemar_asymptotic(6, 16)[0] == pytest.approx(stats.chi2.sf(100 / 22, 1), rel=1e-12)
+    assert mcnemar_asymptotic(6, 16, correction=True)[0] == pytest.approx(stats.chi2.sf(81 / 22, 1), rel=1e-12)
 
 
 # ---------------------------------------------------------------------------
