@@ -46,6 +46,7 @@ __all__ = [
     "NotebookStatus",
     "EXIT_COMPLETE",
     "EXIT_FAILED",
+    "EXIT_DIFFERENCES",
     "EXIT_USAGE",
     "EXIT_SIGNAL_BASE",
     "FIGURE_COLUMNS",
@@ -195,6 +196,8 @@ NOTEBOOK_STATUSES: tuple[str, ...] = get_args(NotebookStatus)
 EXIT_COMPLETE = 0
 #: A notebook failed, or the operating system refused (disk full, no permission).
 EXIT_FAILED = 1
+#: ``diff``: the two runs differ (or a run's files cannot be read).
+EXIT_DIFFERENCES = 1
 #: Bad input or usage: nothing was run.
 EXIT_USAGE = 2
 #: After a signal the exit status is 128 + its number: 129 SIGHUP, 130 SIGINT, 143 SIGTERM.
@@ -210,10 +213,12 @@ FIGURE_COLUMNS: tuple[str, ...] = (
 )
 #: The counts table (``counts``): one row per (study, item, group), the counts every analysis reads.
 #: ``rounding`` is the rule in force for the figure (its own, else the run's); ``n_source`` says
-#: where ``n`` comes from; a figure's base ``n`` is ``split_total - split_unclassified`` shared out
-#: to the groups, less ``item_missing`` respondents who did not answer the item.
+#: where ``n`` comes from. ``split`` numbers the chosen split of the study's sample: ``split_total``
+#: respondents, of whom ``split_unclassified`` belong to no listed group and the rest are shared out to
+#: the groups (``group_n`` this group's share); the figure's base ``n`` is ``group_n`` less
+#: ``item_missing`` respondents who did not answer the item.
 COUNT_COLUMNS: tuple[str, ...] = (
-    "study", "item", "group", "n", "k", "k_low", "k_high", "consistent", "n_source", "group_n",
+    "study", "item", "group", "n", "k", "k_low", "k_high", "consistent", "n_source", "split", "group_n",
     "split_total", "split_unclassified", "item_missing", "value", "low", "high", "decimals",
     "rounding", "pair", "measure", "wording",
 )

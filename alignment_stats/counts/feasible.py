@@ -26,11 +26,11 @@ rule            ``x`` reported as ``V`` when     integer form (on ``2*S*k``)
                 (V odd): ties go to even
 ``truncate``    ``V <= x < V + 1`` (floor)       ``2Vn <= 2Sk < (2V+2)n``
 ``ceil``        ``V - 1 < x <= V``               ``(2V-2)n < 2Sk <= 2Vn``
-``any``         ``V - 1 < x < V + 1``            ``(2V-2)n < 2Sk < (2V+2)n``
+``unknown``     ``V - 1 < x < V + 1``            ``(2V-2)n < 2Sk < (2V+2)n``
 ==============  ==============================  ==============================
 
-``any`` is for sources whose rounding is unknown (``"unknown"`` is accepted
-as an alias): it is the union of the four other rules.  Proof: truncate gives
+``unknown`` is for sources whose rounding is not known: it is the union of
+the four other rules.  Proof: truncate gives
 ``[V, V+1)``, ceil gives ``(V-1, V]``, and half_up / half_even lie inside
 ``[V-1/2, V+1/2]``; the union is ``(V-1, V+1)``, i.e. everything within one
 unit of the last place.  Percentages are never negative, so "half up" and
@@ -39,7 +39,7 @@ unit of the last place.  Percentages are never negative, so "half up" and
 Why the feasible set is always one contiguous range ``k_low..k_high``: for a
 fixed ``n`` the map ``k -> S*k/n`` is strictly increasing, and every rule above
 (and every closed interval ``[low, high]`` from a vague wording) accepts the
-true percentage on one real interval ``I`` (``any``: a union of intervals
+true percentage on one real interval ``I`` (``unknown``: a union of intervals
 that all contain ``V``, hence an interval).  The preimage of an interval under
 a strictly increasing map is an interval, so the feasible ``k`` are the
 integers of an interval of the real line: a contiguous range, possibly empty.
@@ -62,8 +62,9 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
+from ..schema import ROUNDING_RULES
+
 __all__ = [
-    "ROUNDING_RULES",
     "feasible_counts",
     "count_ranges",
     "is_consistent",
@@ -76,14 +77,10 @@ __all__ = [
 
 ArrayLike = Union[float, int, Sequence[Any], np.ndarray, pd.Series, None]
 
-#: Known rounding rules; ``"unknown"`` is accepted as an alias of ``"any"``.
-ROUNDING_RULES: tuple[str, ...] = ("half_up", "half_even", "truncate", "ceil", "any")
-_RULE_ALIASES = {"unknown": "any"}
 _RULE_CODE = {name: code for code, name in enumerate(ROUNDING_RULES)}
-_RULE_CODE.update({alias: _RULE_CODE[target] for alias, target in _RULE_ALIASES.items()})
 
 # Bounds on 2*S*k are (2V + _LO_OFF) * n and (2V + _HI_OFF) * n, indexed by
-# rule code (half_up, half_even, truncate, ceil, any).  _LO_INC / _HI_INC say
+# rule code (half_up, half_even, truncate, ceil, unknown).  _LO_INC / _HI_INC say
 # whether the bound is inclusive: 1 yes, 0 no, -1 "yes iff V is even".
 _LO_OFF = np.array([-1, -1, 0, -2, -2], dtype=np.int64)
 _HI_OFF = np.array([1, 1, 2, 0, 2], dtype=np.int64)
@@ -97,6 +94,7 @@ _REL_TOL = 1e-9
 # Every product formed below stays under 2**62 (checked per row), far from the
 # int64 limit 2**63 - 1, so floor/ceil division is exact.
 _INT64_SAFE = 2.0**62
+_INT64_MAX = 2**63 - 1
 
 # ---------------------------------------------------------------------------
 # Input normalisation and validation (all errors name row and field)
@@ -233,9 +231,23 @@ def _first(mask: np.ndarray) -> int:
 def _check_counts(
     ns: Any, length: int, where: _Where, field: str = "n", *, allow_zero: bool = False
 ) -> np.ndarray:
-    """Validate whole, positive counts; return int64."""
+    """Validate whole, positive counts; return int64 (exact for any integer up to 2**63 - 1)."""
+    if isinstance(ns, (int, np.integer)) and not isinstance(ns, bool):
+        if abs(int(ns)) > _INT64_MAX:
+            raise ValueError(f"{where(0, field)}: {int(ns)} is too large (at most 2**63 - 1)")
+        ns = np.full(length, int(ns), dtype=np.int64)
+    elif not _is_scalar(ns) and np.asarray(ns).dtype == object and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in ns):
+        big = [i for i, v in enumerate(ns) if abs(int(v)) > _INT64_MAX]
+        if big:
+            raise ValueError(f"{where(big[0], field)}: {int(ns[big[0]])} is too large (at most 2**63 - 1)")
+        ns = np.array([int(v) for v in ns], dtype=np.int64)
     if not _is_scalar(ns) and np.asarray(ns).dtype.kind in "iu":
-        n = np.asarray(ns).astype(np.int64)
+        arr = np.asarray(ns)
+        if arr.dtype.kind == "u" and arr.size and int(arr.max()) > _INT64_MAX:
+            i = _first(arr > _INT64_MAX)
+            raise ValueError(f"{where(i, field)}: {int(arr[i])} is too large (at most 2**63 - 1)")
+        n = arr.astype(np.int64)
         if len(n) == 1 and length != 1:
             n = np.full(length, n[0], dtype=np.int64)
     else:
@@ -250,8 +262,8 @@ def _check_counts(
             raise ValueError(
                 f"{where(i, field)}: {_fmt(f[i])} is not a whole number"
             )
-        if (np.abs(f) > 2.0**62).any():
-            i = _first(np.abs(f) > 2.0**62)
+        if (np.abs(f) >= 2.0**63).any():
+            i = _first(np.abs(f) >= 2.0**63)
             raise ValueError(
                 f"{where(i, field)}: {_fmt(f[i])} is too large"
             )
@@ -280,7 +292,7 @@ def _check_decimals(decimals: Any, length: int, where: _Where) -> np.ndarray:
 
 def _unknown_rule(rule: Any) -> str:
     known = ", ".join(ROUNDING_RULES)
-    return f"unknown rounding rule {rule!r}; known rules: {known} ('unknown' = 'any')"
+    return f"unknown rounding rule {rule!r}; known rules: {known} (unknown = any of the four others)"
 
 
 def _rule_codes(rounding: Any, length: int, where: _Where) -> np.ndarray:
@@ -435,21 +447,26 @@ def _prepare(
 def _bounds(
     prep: _Prepared, n: np.ndarray, labels: pd.Index, field: str = "n"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Feasible count range per row (``k_low > k_high`` when empty)."""
+    """Feasible count range per row (``k_low > k_high`` when empty).
+
+    Rows whose products would leave int64 (a very large ``n``) are computed
+    with Python's arbitrary-precision integers instead: exact for any ``n``.
+    """
     too_big = prep.coef_max.astype(np.float64) * n.astype(np.float64) >= _INT64_SAFE
-    if too_big.any():
-        i = _first(too_big)
-        raise ValueError(
-            f"row {labels[i]}, field {field}: n={int(n[i])} is too large for exact int64 "
-            "arithmetic at this precision (supported: n <= 10**9 with decimals <= 6)"
-        )
-    a = prep.lo * n
-    b = prep.hi * n
+    safe_n = np.where(too_big, 0, n)
+    a = prep.lo * safe_n
+    b = prep.hi * safe_n
     m = prep.mult
     # Smallest k with m*k >= a is ceil(a/m); with m*k > a it is floor(a/m) + 1.
     k_low = np.where(prep.lo_inc, -((-a) // m), a // m + 1)
     # Largest k with m*k <= b is floor(b/m); with m*k < b it is floor((b-1)/m).
     k_high = np.where(prep.hi_inc, b // m, (b - 1) // m)
+    for i in np.flatnonzero(too_big):
+        big_n = int(n[i])
+        big_a, big_b, mi = int(prep.lo[i]) * big_n, int(prep.hi[i]) * big_n, int(m[i])
+        low = max(-((-big_a) // mi) if prep.lo_inc[i] else big_a // mi + 1, 0)
+        high = min(big_b // mi if prep.hi_inc[i] else (big_b - 1) // mi, big_n)
+        k_low[i], k_high[i] = (low, high) if low <= high else (1, 0)  # (1, 0): empty, within int64
     np.maximum(k_low, 0, out=k_low)
     np.minimum(k_high, n, out=k_high)
     return k_low, k_high
@@ -501,7 +518,7 @@ def feasible_counts(
     *,
     low: float | None = None,
     high: float | None = None,
-) -> np.ndarray:
+) -> range:
     """Counts ``k`` out of ``n`` whose percentage rounds to a reported value.
 
     Parameters
@@ -514,7 +531,7 @@ def feasible_counts(
     decimals : int, default 0
         Decimal places the value was reported with (0-6).
     rounding : str, default "half_up"
-        One of :data:`ROUNDING_RULES` (``"unknown"`` = ``"any"``).
+        One of :data:`alignment_stats.schema.ROUNDING_RULES` (``"unknown"`` = any of the four others).
     low, high : float, optional
         Closed interval in percent for a vague wording when ``value`` is
         missing: ``"one third"`` as ``low=30, high=37``, ``"less than one
@@ -522,17 +539,18 @@ def feasible_counts(
 
     Returns
     -------
-    numpy.ndarray
-        Sorted int64 array of every feasible ``k`` in ``0..n`` (empty when the
-        figure is GRIM-inconsistent with ``n``).
+    range
+        Every feasible ``k`` in ``0..n``, ascending (empty when the figure is
+        GRIM-inconsistent with ``n``). A range, not an array: it holds any
+        number of counts (``n`` up to 2**62) without allocating them.
 
     Raises
     ------
     ValueError
         If ``n`` is not a positive whole number, the value is outside 0-100 or
-        written with more decimals than ``decimals``, the rule is unknown, or
-        the value is missing without ``low`` / ``high``; also if any argument
-        is not a scalar.
+        written with more decimals than ``decimals``, the rule is unknown, the
+        value is missing without ``low`` / ``high`` or given together with
+        them; also if any argument is not a scalar.
 
     See Also
     --------
@@ -546,21 +564,26 @@ def feasible_counts(
 
     Examples
     --------
-    >>> from alignment_stats.reconstruct import feasible_counts
+    >>> from alignment_stats.counts.feasible import feasible_counts
     >>> feasible_counts(30, 106)
-    array([32])
-    >>> feasible_counts(13, 24)  # 3/24 = 12.5% rounds half up to 13
-    array([3])
-    >>> feasible_counts(13, 24, rounding="half_even")  # ... but to 12 half to even
-    array([], dtype=int64)
-    >>> feasible_counts(None, 24, low=30, high=37)  # "about one third" of 24
-    array([8])
+    range(32, 33)
+    >>> list(feasible_counts(13, 24))  # 3/24 = 12.5% rounds half up to 13
+    [3]
+    >>> list(feasible_counts(13, 24, rounding="half_even"))  # ... but to 12 half to even
+    []
+    >>> list(feasible_counts(None, 24, low=30, high=37))  # "about one third" of 24
+    [8]
+    >>> len(feasible_counts(13, 10**12))  # 12.5% to 13.5% of a trillion, never allocated
+    10000000000
     """
     for name, x in (("value", value), ("n", n), ("decimals", decimals), ("low", low), ("high", high)):
         if not _is_scalar(x):
             raise ValueError(f"field {name}: feasible_counts takes one figure; use count_ranges for columns")
+    given = value is not None and not (isinstance(value, float) and np.isnan(value))
+    if given and (low is not None or high is not None):
+        raise ValueError("field value: give either the value or low/high (an interval for a vague wording), not both")
     k_low, k_high, _ = _ranges(value, n, decimals, rounding, low, high)
-    return np.arange(k_low[0], k_high[0] + 1, dtype=np.int64)
+    return range(int(k_low[0]), max(int(k_high[0]), int(k_low[0]) - 1) + 1)
 
 
 def count_ranges(
@@ -588,7 +611,7 @@ def count_ranges(
     decimals : int or array-like, default 0
         Decimal places of each value (0-6), a scalar or one per row.
     rounding : str or array-like of str, default "half_up"
-        Rounding rule, a scalar or one per row; see :data:`ROUNDING_RULES`.
+        Rounding rule, a scalar or one per row; see :data:`alignment_stats.schema.ROUNDING_RULES`.
     lows, highs : array-like or Series, optional
         Closed intervals in percent, used on rows whose value is NaN; a
         missing end defaults to 0 / 100.  Non-missing entries are checked on
@@ -621,7 +644,7 @@ def count_ranges(
 
     Examples
     --------
-    >>> from alignment_stats.reconstruct import count_ranges
+    >>> from alignment_stats.counts.feasible import count_ranges
     >>> count_ranges([30, 13, 13, None], [106, 24, 25, 24],
     ...              lows=[None, None, None, 0], highs=[None, None, None, 25])
        k_low  k_high  n_feasible
@@ -667,7 +690,7 @@ def is_consistent(
     decimals : int or array-like, default 0
         Decimal places of each value (0-6).
     rounding : str or array-like of str, default "half_up"
-        Rounding rule(s); see :data:`ROUNDING_RULES`.
+        Rounding rule(s); see :data:`alignment_stats.schema.ROUNDING_RULES`.
     low, high : float or array-like, optional
         Closed intervals for vague wordings (rows whose value is NaN).
 
@@ -690,7 +713,7 @@ def is_consistent(
 
     Examples
     --------
-    >>> from alignment_stats.reconstruct import is_consistent
+    >>> from alignment_stats.counts.feasible import is_consistent
     >>> is_consistent(13, 25)
     False
     >>> is_consistent([13, 4, 63, 50], 24)
@@ -715,7 +738,7 @@ def infer_group_sizes(
     shares: Mapping[Hashable, float] | Sequence[float] | pd.Series,
     decimals: int | Sequence[int] = 0,
     rounding: str | Sequence[str] = "half_up",
-    max_missing: int = 0,
+    max_unclassified: int = 0,
     *,
     max_combinations: int = 1_000_000,
 ) -> pd.DataFrame:
@@ -724,8 +747,8 @@ def infer_group_sizes(
     Studies often publish only a total and group shares ("131 executives,
     81% marketing, 19% IT").  A candidate is one size per group such that
     each size's share *of the total* rounds to the reported share, and the
-    sizes add up to between ``total - max_missing`` and ``total``
-    (respondents left unclassified or not answering).
+    sizes add up to between ``total - max_unclassified`` and ``total``
+    (respondents who belong to none of the listed groups).
 
     Each group's feasible sizes come from :func:`count_ranges`; the ranges
     are combined as a Cartesian product of all groups but the last, whose
@@ -741,8 +764,8 @@ def infer_group_sizes(
     decimals : int or sequence of int, default 0
         Decimal places of the shares (scalar or one per group).
     rounding : str or sequence of str, default "half_up"
-        Rounding rule(s); see :data:`ROUNDING_RULES`.
-    max_missing : int, default 0
+        Rounding rule(s); see :data:`alignment_stats.schema.ROUNDING_RULES`.
+    max_unclassified : int, default 0
         How many respondents may belong to no listed group.
     max_combinations : int, default 1_000_000
         Guard against a combinatorial explosion (many groups with wide
@@ -753,20 +776,20 @@ def infer_group_sizes(
     -------
     pandas.DataFrame
         Tidy, one row per (candidate, group), candidates ordered by
-        ``n_missing`` then by group sizes (in the groups' order); empty when no
+        ``n_unclassified`` then by group sizes (in the groups' order); empty when no
         split fits.  Columns:
 
         - ``candidate`` (int64): 0-based candidate id;
         - ``group``: the group label;
         - ``share`` (float64): the reported share;
         - ``n`` (int64): the group size in this candidate;
-        - ``n_missing`` (int64): ``total`` minus the candidate's sum of sizes;
+        - ``n_unclassified`` (int64): ``total`` minus the candidate's sum of sizes;
         - ``n_total`` (int64): ``total``.
 
     Raises
     ------
     ValueError
-        If ``total`` is not a positive whole number, ``max_missing`` is not a
+        If ``total`` is not a positive whole number, ``max_unclassified`` is not a
         whole number in ``0..total``, no shares are given, a share is invalid
         (see :func:`count_ranges`; the message names the group), or the
         enumeration would exceed ``max_combinations``.
@@ -781,36 +804,36 @@ def infer_group_sizes(
     --------
     Leapfrog 2015: 131 executives, 81% marketing and 19% IT:
 
-    >>> from alignment_stats.reconstruct import infer_group_sizes
+    >>> from alignment_stats.counts.feasible import infer_group_sizes
     >>> infer_group_sizes(131, {"marketing": 81, "it": 19})
-       candidate      group  share    n  n_missing  n_total
-    0          0  marketing   81.0  106          0      131
-    1          0         it   19.0   25          0      131
+       candidate      group  share    n  n_unclassified  n_total
+    0          0  marketing   81.0  106               0      131
+    1          0         it   19.0   25               0      131
 
     Two halves of 200 with up to one respondent unclassified:
 
-    >>> infer_group_sizes(200, [50, 50], max_missing=1)
-       candidate group  share    n  n_missing  n_total
-    0          0     0   50.0  100          0      200
-    1          0     1   50.0  100          0      200
-    2          1     0   50.0   99          1      200
-    3          1     1   50.0  100          1      200
-    4          2     0   50.0  100          1      200
-    5          2     1   50.0   99          1      200
+    >>> infer_group_sizes(200, [50, 50], max_unclassified=1)
+       candidate group  share    n  n_unclassified  n_total
+    0          0     0   50.0  100               0      200
+    1          0     1   50.0  100               0      200
+    2          1     0   50.0   99               1      200
+    3          1     1   50.0  100               1      200
+    4          2     0   50.0  100               1      200
+    5          2     1   50.0   99               1      200
     """
-    for name, x in (("total", total), ("max_missing", max_missing)):
+    for name, x in (("total", total), ("max_unclassified", max_unclassified)):
         if not _is_scalar(x):
             raise ValueError(f"field {name}: expected one whole number")
-    one = _Where(pd.RangeIndex(1), frozenset({"total", "max_missing"}))
+    one = _Where(pd.RangeIndex(1), frozenset({"total", "max_unclassified"}))
     total_i = int(_check_counts(total, 1, one, "total")[0])
-    max_miss = int(_check_counts(max_missing, 1, one, "max_missing", allow_zero=True)[0])
-    if max_miss > total_i:
-        raise ValueError(f"field max_missing: {max_miss} exceeds total {total_i}")
+    max_uncl = int(_check_counts(max_unclassified, 1, one, "max_unclassified", allow_zero=True)[0])
+    if max_uncl > total_i:
+        raise ValueError(f"field max_unclassified: {max_uncl} exceeds total {total_i}")
     share_s = _shares_series(shares)
     groups = share_s.index
     ranges = count_ranges(share_s, total_i, decimals, rounding)
     share_f = _to_float(share_s.to_numpy(), len(share_s), "value", _Where(groups))
-    columns = ["candidate", "group", "share", "n", "n_missing", "n_total"]
+    columns = ["candidate", "group", "share", "n", "n_unclassified", "n_total"]
 
     if (ranges["n_feasible"] == 0).any():
         sizes = np.empty((0, len(groups)), dtype=np.int64)
@@ -828,14 +851,14 @@ def infer_group_sizes(
         grids = np.meshgrid(*[np.arange(a, b + 1) for a, b in zip(lo[:-1], hi[:-1])], indexing="ij")
         partial = np.stack([g.ravel() for g in grids], axis=1) if grids else np.zeros((1, 0), np.int64)
         s = partial.sum(axis=1)
-        last_lo = np.maximum(lo[-1], total_i - max_miss - s)
+        last_lo = np.maximum(lo[-1], total_i - max_uncl - s)
         last_hi = np.minimum(hi[-1], total_i - s)
         count = np.clip(last_hi - last_lo + 1, 0, None)
         n_cand = int(count.sum())
         if n_cand > max_combinations:
             raise ValueError(
                 f"field shares: {n_cand} candidate splits (more than "
-                f"max_combinations={max_combinations}); raise max_combinations or lower max_missing"
+                f"max_combinations={max_combinations}); raise max_combinations or lower max_unclassified"
             )
         rep = np.repeat(np.arange(len(partial)), count)
         offset = np.arange(n_cand) - np.repeat(np.cumsum(count) - count, count)
@@ -853,7 +876,7 @@ def infer_group_sizes(
             "group": np.tile(np.asarray(groups, dtype=object), n_cand),
             "share": np.tile(share_f, n_cand),
             "n": sizes.ravel(),
-            "n_missing": np.repeat(missing, m).astype(np.int64),
+            "n_unclassified": np.repeat(missing, m).astype(np.int64),
             "n_total": np.full(n_cand * m, total_i, dtype=np.int64),
         },
         columns=columns,
@@ -938,7 +961,7 @@ def consistent_group_sizes(
     Four IT figures of Leapfrog 2015 against IT group sizes 24 and 25:
 
     >>> import pandas as pd
-    >>> from alignment_stats.reconstruct import consistent_group_sizes
+    >>> from alignment_stats.counts.feasible import consistent_group_sizes
     >>> figures = pd.DataFrame({
     ...     "study": "leapfrog", "group": "it",
     ...     "item": ["collaborative", "improved", "no_shared_incentives", "omnichannel"],
@@ -1100,7 +1123,7 @@ def mixture_consistent(
     decimals : int, default 0
         Decimal places of ``total_value``.
     rounding : str, default "half_up"
-        Rounding rule of ``total_value``; see :data:`ROUNDING_RULES`.
+        Rounding rule of ``total_value``; see :data:`alignment_stats.schema.ROUNDING_RULES`.
     labels : sequence, optional
         Names of the subgroup figures; default the Series index of
         ``k_lows`` or the positions ``0..m-1``.
@@ -1132,7 +1155,7 @@ def mixture_consistent(
     Leapfrog: 63% of marketing (67 of 106) and 63% of IT (15 of 24) do not
     share incentives; pooled that is 82 of 130 = 63.08%:
 
-    >>> from alignment_stats.reconstruct import mixture_consistent
+    >>> from alignment_stats.counts.feasible import mixture_consistent
     >>> res = mixture_consistent([67, 15], [67, 15], [106, 24], 63,
     ...                          labels=["marketing", "it"])
     >>> res[["figures", "n", "k_low", "k_high", "ok"]]
@@ -1244,7 +1267,7 @@ def nested_consistent(
 
     Examples
     --------
-    >>> from alignment_stats.reconstruct import nested_consistent
+    >>> from alignment_stats.counts.feasible import nested_consistent
     >>> res = nested_consistent([32, 32], [82, 25], sub_labels="very_collaborative",
     ...                         sup_labels=["collaborative", "improved"])
     >>> res[["sub", "sup", "sub_k_low", "sup_k_high", "ok"]]
@@ -1305,7 +1328,7 @@ def shares_sum_consistent(
     decimals : int or sequence of int, default 0
         Decimal places of each share.
     rounding : str or sequence of str, default "half_up"
-        Rounding rule(s); see :data:`ROUNDING_RULES`.
+        Rounding rule(s); see :data:`alignment_stats.schema.ROUNDING_RULES`.
 
     Returns
     -------
@@ -1328,7 +1351,7 @@ def shares_sum_consistent(
 
     Examples
     --------
-    >>> from alignment_stats.reconstruct import shares_sum_consistent
+    >>> from alignment_stats.counts.feasible import shares_sum_consistent
     >>> res = shares_sum_consistent({"marketing": 81, "it": 19})
     >>> res[["figures", "sum_reported", "sum_low", "sum_high", "ok"]]
              figures  sum_reported  sum_low  sum_high    ok

@@ -1,8 +1,11 @@
-"""Bundled benchmark figures: provenance, completeness and validation.
+"""sources.figures: the bundled benchmark figures (provenance, completeness) and validation of any figures CSV.
 
-The expected figures below are listed by hand from the seed articles in
-``../shared/seeds/`` (bundled under ``data/raw/sources/seeds/``), not derived
-from the CSV they check.
+References: the expected figures are listed by hand from the seed articles
+(``data/raw/sources/seeds/``, copies of ``../shared/seeds/``), not derived
+from the CSV they check; quotes are searched verbatim in the seeds and in
+``SOURCES.md``; every number of the seeds is either a bundled figure or
+listed with the reason it is not one. Bad input is checked against the
+message the rule requires (file, line, column, value, rule), written here.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment_stats.data import (
+from alignment_stats.config import (
+    BUNDLED_CLAIMS,
+    BUNDLED_FIGURES,
+    BUNDLED_STUDIES,
+    PROJECT_ROOT,
     RAW_DIR,
-    DataValidationError,
-    load_benchmark,
-    load_claims,
+    SOURCES_DIR,
 )
+from alignment_stats.schema import FIGURE_COLUMNS, DataValidationError
+from alignment_stats.sources import load_benchmark, load_figures, read_claims
 
-SEEDS = RAW_DIR / "sources" / "seeds"
-SOURCES_MD = RAW_DIR / "sources" / "SOURCES.md"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SOURCES_DIR / "seeds"
+SOURCES_MD = SOURCES_DIR / "SOURCES.md"
+SHARED = PROJECT_ROOT.parent / "shared"
 
 S0, S1, S3, S4 = (
     "000_09e109b8ac1bbfdc.txt",
@@ -92,11 +99,21 @@ def _as_value(row) -> float | tuple[float, float]:
     return (row.low, row.high) if math.isnan(row.value) else row.value
 
 
+# ---------------------------------------------------------------------------
+# the bundled figures
+# ---------------------------------------------------------------------------
+def test_bundled_table_has_the_documented_columns_and_types(figures):
+    assert list(figures.columns) == list(FIGURE_COLUMNS)
+    assert str(figures["n"].dtype) == "Int64" and str(figures["year"].dtype) == "Int64"
+    assert figures["value"].dtype == float and figures["decimals"].dtype == int
+    assert not figures.duplicated(["study", "item", "group"]).any()
+    # 29 seed figures (above) and 13 from external pages (SOURCES.md)
+    assert len(figures) == 42 and (figures["source_kind"] == "seed").sum() == 29
+
+
 def test_every_seed_figure_is_bundled_and_nothing_else(figures):
     seed_rows = figures[figures["source_kind"] == "seed"]
-    bundled = {
-        (r.source, r.study, r.item, r.group, _as_value(r)) for r in seed_rows.itertuples()
-    }
+    bundled = {(r.source, r.study, r.item, r.group, _as_value(r)) for r in seed_rows.itertuples()}
     assert bundled == SEED_FIGURES
 
 
@@ -147,16 +164,8 @@ def test_every_number_in_the_seeds_is_a_figure_or_explained(figures, studies):
         ]
         for match in NUMBER.finditer(text):
             inside = any(a <= match.start() and match.end() <= b for a, b in covered)
-            context = text[max(0, match.start() - 30) : match.end() + 30]
+            context = text[max(0, match.start() - 30): match.end() + 30]
             assert inside, f"{seed}: {match.group()!r} in '...{context}...' is neither bundled nor explained"
-
-
-def test_leapfrog_sample_composition(studies):
-    leapfrog = studies["leapfrog_2015"]
-    assert leapfrog["total_n"] == 131
-    assert leapfrog["group_shares"] == {"marketing": 81, "it": 19}
-    assert studies["econsultancy_2015"]["group_n"] == {"marketing": 100, "it": 110}
-    assert studies["accenture_2013"]["group_n"] == {"marketing": 405, "it": 252}
 
 
 def test_discrepancies_are_carried_as_data(figures, studies):
@@ -177,46 +186,21 @@ def test_bundled_sources_match_shared_copies():
     assert SOURCES_MD.read_bytes() == (SHARED / "SOURCES.md").read_bytes()
 
 
-# ---------------------------------------------------------------- claims
-CLAIM_IDS = {
-    "marketers_more_optimistic": "difference",
-    "both_lack_shared_incentives": "agreement",
-    "both_deliver_omnichannel": "agreement",
-    "it_sees_omnichannel_developed": "difference",
-    "marketing_prioritises_omnichannel": "difference",
-    "skills_trail_importance": "gap",
-    "expertise_mostly_mass_marketing": "gap",
-    "it_more_collaborative_than_marketing": "difference",
-    "vendor_bypass_disconnect": "difference",
-}
+def test_load_benchmark_is_load_figures_of_the_bundled_file(figures):
+    assert load_benchmark is load_figures
+    pd.testing.assert_frame_equal(load_figures(BUNDLED_FIGURES, BUNDLED_STUDIES), figures)
 
 
-def test_claims_quote_verbatim_and_reference_figures(figures):
-    claims = load_claims(figures=figures)
-    assert dict(zip(claims["claim_id"], claims["kind"])) == CLAIM_IDS
-    for row in claims.itertuples():
-        text = (SEEDS / row.source).read_text(encoding="utf-8")
-        assert row.quote in text, row.claim_id
-        for item, group in ((row.item_a, row.group_a), (row.item_b, row.group_b)):
-            match = figures.query("study == @row.study and item == @item and group == @group")
-            assert len(match) == 1
-    # a gap compares two measures of the same respondents; a difference two groups
-    gaps = claims[claims["kind"] == "gap"]
-    assert (gaps["group_a"] == gaps["group_b"]).all()
-    differences = claims[claims["kind"] != "gap"]
-    assert (differences["group_a"] != differences["group_b"]).all()
-    assert len(claims[claims["claim_id"] == "skills_trail_importance"]) == 4
+def test_raw_files_are_not_modified_by_reading():
+    before = {p: p.read_bytes() for p in RAW_DIR.rglob("*") if p.is_file()}
+    load_figures()
+    read_claims()
+    assert {p: p.read_bytes() for p in RAW_DIR.rglob("*") if p.is_file()} == before
 
 
-def test_claim_with_unknown_figure_is_rejected(tmp_path, figures):
-    text = (RAW_DIR / "claims.csv").read_text(encoding="utf-8")
-    bad = tmp_path / "claims.csv"
-    bad.write_text(text.replace("very_collaborative/it", "very_colaborative/it", 1), encoding="utf-8")
-    with pytest.raises(DataValidationError, match=r"claims.csv line 2, column figure_b: 'very_colaborative/it'"):
-        load_claims(bad, figures=figures)
-
-
-# ---------------------------------------------------------------- bad input
+# ---------------------------------------------------------------------------
+# a user's figures file: good and bad rows
+# ---------------------------------------------------------------------------
 HEADER = "study,item,group,value,low,high,unit,rounding,n,source,quote"
 GOOD = "leapfrog_2015,very_collaborative,it,13,,,percent,unknown,,003.txt,only 13% of IT leaders feel the same way"
 
@@ -227,22 +211,31 @@ def _write(tmp_path: Path, text: str | bytes, name: str = "figures.csv") -> Path
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
-    shutil.copy(RAW_DIR / "studies.yaml", tmp_path / "studies.yaml")
+    shutil.copy(BUNDLED_STUDIES, tmp_path / "studies.yaml")
     return path
 
 
 def _load_error(tmp_path: Path, text: str | bytes) -> str:
     path = _write(tmp_path, text)
     with pytest.raises(DataValidationError) as info:
-        load_benchmark(path)
-    assert str(path) in str(info.value)
-    return str(info.value)
+        load_figures(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "\n" not in message  # one line
+    return message
 
 
 def test_minimal_compatible_csv_loads(tmp_path):
-    frame = load_benchmark(_write(tmp_path, f"{HEADER}\n{GOOD}\n"))
+    frame = load_figures(_write(tmp_path, f"{HEADER}\n{GOOD}\n"))
     assert frame.loc[0, "value"] == 13.0 and frame.loc[0, "source_kind"] == "seed"
-    assert pd.isna(frame.loc[0, "n"])
+    assert pd.isna(frame.loc[0, "n"]) and frame.loc[0, "decimals"] == 0
+    assert list(frame.columns) == list(FIGURE_COLUMNS)
+
+
+def test_written_decimals_are_recorded(tmp_path):
+    rows = [GOOD.replace(",13,", ",12.5,"), GOOD.replace("very_collaborative", "x").replace(",13,,,", ",,30.25,37,")]
+    frame = load_figures(_write(tmp_path, "\n".join([HEADER, *rows]) + "\n"))
+    assert frame["decimals"].tolist() == [1, 2]  # "12.5" has 1 place; "30.25" has 2
 
 
 @pytest.mark.parametrize(
@@ -251,21 +244,44 @@ def test_minimal_compatible_csv_loads(tmp_path):
         (GOOD.replace(",13,", ",thirteen,"), r"line 2, column value: 'thirteen' .*number"),
         (GOOD.replace(",13,", ",130,"), r"line 2, column value: '130' is not a percentage \(0-100\)"),
         (GOOD.replace(",13,", ",-1,"), r"line 2, column value: '-1' is not a percentage"),
+        (GOOD.replace(",13,", ",nan,"), r"line 2, column value: 'nan' must be a finite number"),
+        (GOOD.replace(",13,", ",12.1234567,"), r"line 2, column value: '12.1234567' has more than 6 decimal places"),
         (GOOD.replace(",13,,,", ",,40,30,"), r"line 2, column low: '40' is greater than high \(30\)"),
         (GOOD.replace(",13,,,", ",,,,"), r"line 2: .*neither a value nor both low and high"),
+        (GOOD.replace(",13,,,", ",13,10,20,"), r"line 2: .*both a value and low/high"),
         (GOOD.replace("unknown", "bankers"), r"line 2, column rounding: 'bankers' .*half_up"),
+        (GOOD.replace("unknown", "any"), r"line 2, column rounding: 'any' .*'unknown'"),
         (GOOD.replace(",it,", ",cdo,"), r"line 2, column group: 'cdo' is not a known group \(known: marketing, it, all\)"),
         (GOOD.replace("leapfrog_2015", "leapfrog_2099"), r"line 2, column study: 'leapfrog_2099' is not described"),
+        (GOOD.replace("leapfrog_2015", "Leapfrog 2015"), r"line 2, column study: 'Leapfrog 2015' must be a snake_case"),
         (GOOD.replace(",,003", ",0,003"), r"line 2, column n: '0' .*greater than 0"),
         (GOOD.replace(",,003", ",10.5,003"), r"line 2, column n: '10.5' .*integer"),
         (GOOD.replace("only 13% of IT leaders feel the same way", ""), r"line 2, column quote: ''"),
+        (GOOD.replace("only 13% of IT leaders feel the same way", "13%"), r"line 2, column quote: '13%' is too short"),
         (GOOD.replace(",percent,", ",permille,"), r"line 2, column unit: 'permille'"),
+        (GOOD.replace(",percent,", ",count,").replace(",13,", ",2.5,"), r"line 2, column value: '2.5' is not a count"),
+        (GOOD.replace(",percent,", ",count,").replace(",,003", ",10,003"), (r"line 2, column value: '13' is larger than "
+                                                                            r"the group size n = 10")),
         (GOOD + ",extra", r"line 2: 12 fields, expected 11"),
     ],
 )
 def test_bad_rows_name_file_line_column_and_rule(tmp_path, row, expected):
     message = _load_error(tmp_path, f"{HEADER}\n{row}\n")
     assert re.search(expected, message), message
+
+
+def test_error_on_a_later_line_names_that_line(tmp_path):
+    other = GOOD.replace("very_collaborative", "improved_alignment")
+    message = _load_error(tmp_path, f"{HEADER}\n{GOOD}\n\n{other.replace(',13,', ',x,')}\n")
+    assert "line 4, column value: 'x'" in message  # the blank line 3 is skipped, not renumbered
+
+
+def test_paired_items_need_both_pair_and_measure(tmp_path):
+    header = HEADER + ",pair,measure"
+    message = _load_error(tmp_path, f"{header}\n{GOOD},,importance\n")
+    assert "column pair: '' is empty but measure is set" in message
+    message = _load_error(tmp_path, f"{header}\n{GOOD},skill,\n")
+    assert "column measure: '' is empty but pair is set" in message
 
 
 def test_all_group_must_be_declared_by_the_study(tmp_path):
@@ -275,53 +291,61 @@ def test_all_group_must_be_declared_by_the_study(tmp_path):
 
 def test_duplicate_figure(tmp_path):
     message = _load_error(tmp_path, f"{HEADER}\n{GOOD}\n{GOOD}\n")
-    assert "line 3, columns study/item/group: duplicate figure leapfrog_2015/very_collaborative/it (first given on line 2)" in message
+    assert ("line 3, columns study/item/group: duplicate figure leapfrog_2015/very_collaborative/it "
+            "(first given on line 2)") in message
 
 
-def test_missing_and_extra_columns(tmp_path):
+def test_missing_unknown_and_duplicate_columns(tmp_path):
     message = _load_error(tmp_path, HEADER.replace(",quote", "") + "\n" + GOOD.rsplit(",", 1)[0] + "\n")
     assert "line 1: missing column(s) quote" in message
     message = _load_error(tmp_path, HEADER + ",colour\n" + GOOD + ",red\n")
-    assert "line 1: unknown column(s) colour" in message
+    assert "line 1: unknown column(s) 'colour'" in message
+    message = _load_error(tmp_path, HEADER + ",note,note\n" + GOOD + ",a,b\n")
+    assert "line 1: duplicate column(s) note" in message
 
 
 def test_empty_files(tmp_path):
     assert "file is empty" in _load_error(tmp_path, "")
+    assert "file is empty" in _load_error(tmp_path, "  \n\n")
     assert "no data rows" in _load_error(tmp_path, HEADER + "\n")
 
 
-def test_encodings(tmp_path):
-    # A UTF-8 byte-order mark (Excel's "CSV UTF-8") is accepted ...
-    frame = load_benchmark(_write(tmp_path, ("\ufeff" + f"{HEADER}\n{GOOD}\n").encode("utf-8")))
-    assert list(frame["study"]) == ["leapfrog_2015"]
-    # ... UTF-16 and Latin-1 are refused with the line of the bad byte.
-    assert "UTF-16" in _load_error(tmp_path, f"{HEADER}\n{GOOD}\n".encode("utf-16"))
-    accented = GOOD.replace("it,13", "marketing,13").replace("leaders", "l\u00e9aders")
-    latin = f"{HEADER}\n{GOOD}\n{accented}\n"
-    message = _load_error(tmp_path, latin.encode("latin-1"))
-    assert "line 3: byte 0xe9 is not valid UTF-8" in message
-
-
-def test_missing_file(tmp_path):
+def test_missing_file_and_directory(tmp_path):
     with pytest.raises(DataValidationError, match="file not found"):
-        load_benchmark(tmp_path / "nope.csv", studies=RAW_DIR / "studies.yaml")
+        load_figures(tmp_path / "nope.csv", studies=BUNDLED_STUDIES)
+    folder = tmp_path / "figures.csv"
+    folder.mkdir()
+    with pytest.raises(DataValidationError) as info:
+        load_figures(folder, studies=BUNDLED_STUDIES)
+    assert str(info.value) == f"{folder}: is a directory, not a file"
 
 
-def test_malformed_studies_yaml(tmp_path):
-    path = _write(tmp_path, f"{HEADER}\n{GOOD}\n")
-    (tmp_path / "studies.yaml").write_text("leapfrog_2015:\n  title: [unclosed\n", encoding="utf-8")
-    with pytest.raises(DataValidationError, match=r"studies.yaml line \d+: malformed YAML"):
-        load_benchmark(path)
-    (tmp_path / "studies.yaml").write_text(
-        "leapfrog_2015:\n  title: t\n  publisher: p\n  survey: s\n  population: x\n"
-        "  groups: {marketing: m, cdo: c}\n  sources: [{kind: seed, file: f.txt, quote: quote text}]\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(DataValidationError, match=r"studies.yaml line 1, study leapfrog_2015, field .*'cdo' is not known"):
-        load_benchmark(path)
+def test_study_not_described_beside_the_file_hints_at_studies_yaml(tmp_path):
+    path = tmp_path / "figures.csv"
+    path.write_text(f"{HEADER}\n{GOOD.replace('leapfrog_2015', 'my_study_2024')}\n", encoding="utf-8")
+    # no studies.yaml beside it: the bundled one is used, and the message says how to describe the study
+    with pytest.raises(DataValidationError) as info:
+        load_figures(path)
+    message = str(info.value)
+    assert f"not described in {BUNDLED_STUDIES}" in message
+    assert "studies.yaml beside figures.csv" in message and "--studies" in message
 
 
-def test_raw_files_are_not_modified(tmp_path):
-    before = {p: p.read_bytes() for p in RAW_DIR.glob("*.*")}
-    load_claims()
-    assert {p: p.read_bytes() for p in RAW_DIR.glob("*.*")} == before
+def test_studies_given_explicitly(tmp_path, new_study):
+    figures = load_figures(new_study / "figures.csv")
+    moved = tmp_path / "elsewhere.csv"
+    shutil.copy(new_study / "figures.csv", moved)
+    pd.testing.assert_frame_equal(load_figures(moved, studies=new_study / "studies.yaml"), figures)
+
+
+def test_new_study_fixtures_load_by_hand_count(new_study):
+    figures = load_figures(new_study / "figures.csv")
+    raw = pd.read_csv(new_study / "figures.csv")
+    assert len(figures) == len(raw) == 8
+    assert figures["value"].tolist() == raw["value"].astype(float).tolist()
+    assert set(figures["study"]).isdisjoint(set(load_figures()["study"]))
+
+
+def test_claims_csv_is_not_a_figures_file():
+    with pytest.raises(DataValidationError, match=r"line 1: missing column\(s\) item, group, value"):
+        load_figures(BUNDLED_CLAIMS, studies=BUNDLED_STUDIES)
