@@ -1,12 +1,18 @@
-"""Seaborn figures for the analyses. Each function takes a tidy table and
-returns a matplotlib Figure; nothing is computed here that a test cannot
-reach in the statistics modules. Figures are closed before they are
-returned, so a notebook shows each one once (by displaying the return
-value) and long report runs do not accumulate open figures."""
+"""Seaborn figures for the analyses.
+
+Each function takes a result table and returns a matplotlib Figure; nothing
+is computed here beyond placing what the analyses computed. Labels are the
+user's text (study ids, wordings) passed through
+:func:`~alignment_stats.present.escape.label`, so a ``$`` never starts
+mathtext. Figures are closed before they are returned, so a notebook shows
+each one once (by displaying the return value) and long report runs do not
+accumulate open figures."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,9 +20,11 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
-from .data import GROUP_LABELS
+from ..schema import GROUP_LABELS
+from .escape import label
 
 __all__ = [
+    "message_figure",
     "feasibility_heatmap",
     "forest_plot",
     "significance_by_size_plot",
@@ -28,13 +36,22 @@ __all__ = [
 ]
 
 
+def message_figure(text: str) -> Any:
+    """A small figure holding one line of text: what a plot shows when there is nothing to draw."""
+    fig, ax = plt.subplots(figsize=(8, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, label(textwrap.fill(text, 95)), ha="center", va="center", fontsize=9, transform=ax.transAxes)
+    plt.close(fig)
+    return fig
+
+
 def feasibility_heatmap(grid: pd.DataFrame, chosen: dict[tuple[str, str], int] | None = None) -> Any:
     """Heatmap: is each figure feasible (a whole count fits) at each group size?
 
     Parameters
     ----------
     grid : pandas.DataFrame
-        :func:`alignment_stats.audit.feasibility_grid` output.
+        :func:`alignment_stats.counts.feasibility_grid` output.
     chosen : dict, optional
         ``{(study, group): n}`` sizes to outline as the ones used.
 
@@ -46,11 +63,7 @@ def feasibility_heatmap(grid: pd.DataFrame, chosen: dict[tuple[str, str], int] |
     """
     panels = list(grid.groupby(["study", "group"], sort=False))
     if not panels:
-        fig, ax = plt.subplots(figsize=(8, 1.2))
-        ax.axis("off")
-        ax.text(0.5, 0.5, "No group size to infer: every count is published or observed.", ha="center", va="center")
-        plt.close(fig)
-        return fig
+        return message_figure("No group size to infer: every count is published or observed.")
     heights = [max(1.2, 0.32 * part["item"].nunique() + 0.9) for _, part in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(8, sum(heights)), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
@@ -58,7 +71,8 @@ def feasibility_heatmap(grid: pd.DataFrame, chosen: dict[tuple[str, str], int] |
         table = part.pivot(index="item", columns="n", values="feasible").astype(float)
         sns.heatmap(table, ax=ax, cmap=sns.color_palette(["#f2d0c4", "#2b6a8f"], as_cmap=True), vmin=0, vmax=1,
                     cbar=False, linewidths=0.5, linecolor="white")
-        ax.set_title(f"{study} / {group}: dark = a whole count gives the published figure", fontsize=9, loc="left")
+        ax.set_title(label(f"{study} / {group}: dark = a whole count gives the published figure"), fontsize=9,
+                     loc="left")
         ax.set_xlabel("group size n")
         ax.set_ylabel("")
         if chosen and (study, group) in chosen and chosen[(study, group)] in table.columns:
@@ -75,8 +89,8 @@ def forest_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
     Parameters
     ----------
     gaps : pandas.DataFrame
-        :func:`alignment_stats.perception.perception_gap` output (rows without
-        counts are skipped).
+        :func:`alignment_stats.analyses.perception.perception_gap` output (rows
+        without counts are skipped).
     alpha : float, default 0.05
         Only for the axis label (the intervals are those in ``gaps``).
 
@@ -88,20 +102,22 @@ def forest_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
         grey for assumed group sizes.
     """
     data = gaps.dropna(subset=["diff"]).copy()
-    data["label"] = data["study"] + " · " + data["item"].str.replace("_", " ")
+    if data.empty:
+        return message_figure("No item could be tested: the table says why for each.")
+    data["label"] = [label(f"{r.study} · {str(r.item).replace('_', ' ')}") for r in data.itertuples()]
     data = data.sort_values("diff").reset_index(drop=True)
     group1 = data["group1"].iloc[0] if len(data) else "group 1"
     group2 = data["group2"].iloc[0] if len(data) else "group 2"
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(data) + 1.6))
     for y, row in data.iterrows():
-        colour = "#888888" if row["n_source"] == "assumed" else "#2b6a8f"
+        colour = "#888888" if row["n_source"] in ("assumed", "override") else "#2b6a8f"
         ax.plot([100 * row["ci_low"], 100 * row["ci_high"]], [y, y], color=colour, lw=2)
         ax.plot(100 * row["diff"], y, "o", ms=7, color=colour,
                 markerfacecolor=colour if row["significant"] else "white")
     ax.axvline(0, color="black", ls="--", lw=1)
     ax.set_yticks(range(len(data)), data["label"])
-    ax.set_xlabel(f"{GROUP_LABELS.get(group1, group1)} minus {GROUP_LABELS.get(group2, group2)}, "
-                  f"percentage points ({100 * (1 - alpha):.0f}% CI)")
+    ax.set_xlabel(label(f"{GROUP_LABELS.get(group1, group1)} minus {GROUP_LABELS.get(group2, group2)}, "
+                        f"percentage points ({100 * (1 - alpha):.0f}% CI)"))
     ax.set_title("Perception gaps: filled = significant after adjustment; grey = group sizes assumed",
                  fontsize=9, loc="left")
     sns.despine(ax=ax, left=True)
@@ -116,7 +132,7 @@ def significance_by_size_plot(grid: pd.DataFrame, labels: list[str]) -> Any:
     Parameters
     ----------
     grid : pandas.DataFrame
-        :func:`alignment_stats.perception.significance_by_size` output.
+        :func:`alignment_stats.stats.power.significance_by_size` output with ``pair``.
     labels : list of str
         One label per ``pair``.
 
@@ -125,12 +141,15 @@ def significance_by_size_plot(grid: pd.DataFrame, labels: list[str]) -> Any:
     matplotlib.figure.Figure
         The interval band per gap; where it clears 0 the gap is significant.
     """
+    if grid.empty:
+        return message_figure("Every compared study publishes (or its data give) its group sizes: no size needs "
+                              "assuming.")
     fig, ax = plt.subplots(figsize=(8, 4))
     palette = sns.color_palette("deep", n_colors=max(1, len(labels)))
     for pair, part in grid.groupby("pair"):
         colour = palette[int(pair) % len(palette)]
         ax.fill_between(part["n"], 100 * part["ci_low"], 100 * part["ci_high"], alpha=0.2, color=colour)
-        ax.plot(part["n"], 100 * part["diff"], color=colour, label=labels[int(pair)])
+        ax.plot(part["n"], 100 * part["diff"], color=colour, label=label(labels[int(pair)]))
     ax.axhline(0, color="black", ls="--", lw=1)
     ax.set_xscale("log")
     ax.set_xlabel("assumed size of each group (log scale)")
@@ -158,8 +177,8 @@ def equivalence_plot(table: pd.DataFrame) -> Any:
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`alignment_stats.incentives.shared_incentives` output (rows
-        that are not testable are skipped).
+        :func:`alignment_stats.analyses.incentives.shared_incentives` output
+        (rows that are not testable are skipped).
 
     Returns
     -------
@@ -172,16 +191,13 @@ def equivalence_plot(table: pd.DataFrame) -> Any:
         the right.
     """
     data = table[table["finding"] != "not testable"].reset_index(drop=True)
+    if data.empty:
+        return message_figure("No agreement item could be tested: the table says why for each.")
     sns.set_style("whitegrid")
     fig, ax = plt.subplots(figsize=(8.5, 0.75 * max(len(data), 1) + 1.9))
-    if data.empty:
-        ax.text(0.5, 0.5, "no testable agreement items", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        plt.close(fig)
-        return fig
     margin = 100 * float(data["margin"].iloc[0])
     alpha = float(data["alpha"].iloc[0])
-    reach = 100 * np.nanmax(np.abs(data[["diff_ci_low", "diff_ci_high"]].to_numpy(dtype=float)))
+    reach = 100 * np.nanmax(np.abs(data[["ci_low", "ci_high"]].to_numpy(dtype=float)))
     limit = max(margin, reach) * 1.15 + 2
     ax.axvspan(-margin, margin, color="#2b6a8f", alpha=0.12, lw=0,
                label=f"equivalence band \u00b1{margin:g} points")
@@ -189,13 +205,14 @@ def equivalence_plot(table: pd.DataFrame) -> Any:
     labels = []
     for y, row in data.iterrows():
         colour = _FINDING_COLOURS.get(row["finding"], "#555555")
-        ax.plot([100 * row["diff_ci_low"], 100 * row["diff_ci_high"]], [y, y], color=colour, lw=1.2)
-        ax.plot([100 * row["ci_low"], 100 * row["ci_high"]], [y, y], color=colour, lw=6, alpha=0.85,
+        ax.plot([100 * row["ci_low"], 100 * row["ci_high"]], [y, y], color=colour, lw=1.2)
+        ax.plot([100 * row["tost_ci_low"], 100 * row["tost_ci_high"]], [y, y], color=colour, lw=6, alpha=0.85,
                 solid_capstyle="butt")
         ax.plot(100 * row["diff"], y, "o", ms=8, color="white", mec=colour, mew=2, zorder=3)
         g1 = GROUP_LABELS.get(row["group1"], row["group1"])
         g2 = GROUP_LABELS.get(row["group2"], row["group2"])
-        labels.append(f"{row['item'].replace('_', ' ')}\n{g1} {row['k1']}/{row['n1']} vs {g2} {row['k2']}/{row['n2']}")
+        labels.append(label(f"{row['item'].replace('_', ' ')}\n{g1} {row['k1']}/{row['n1']} vs {g2} "
+                            f"{row['k2']}/{row['n2']}"))
     ax.set_yticks(range(len(data)), labels, fontsize=9)
     ax.set_ylim(len(data) - 0.4, -0.7)
     ax.set_xlim(-limit, limit)
@@ -210,7 +227,7 @@ def equivalence_plot(table: pd.DataFrame) -> Any:
     right.grid(False)
     g1 = GROUP_LABELS.get(data["group1"].iloc[0], data["group1"].iloc[0])
     g2 = GROUP_LABELS.get(data["group2"].iloc[0], data["group2"].iloc[0])
-    ax.set_xlabel(f"{g1} minus {g2}, percentage points")
+    ax.set_xlabel(label(f"{g1} minus {g2}, percentage points"))
     thick = plt.Line2D([], [], color="#555555", lw=6, label=f"{100 * (1 - 2 * alpha):.0f}% CI (equivalence)")
     thin = plt.Line2D([], [], color="#555555", lw=1.2, label=f"{100 * (1 - alpha):.0f}% CI (difference)")
     handles, _ = ax.get_legend_handles_labels()
@@ -231,7 +248,7 @@ def required_n_plot(curve: pd.DataFrame, margin: float | None = None) -> Any:
     Parameters
     ----------
     curve : pandas.DataFrame
-        :func:`alignment_stats.incentives.required_n_curve` output.
+        :func:`alignment_stats.analyses.incentives.required_n_curve` output.
     margin : float, optional
         The chosen margin (a proportion), marked by a vertical line.
 
@@ -242,18 +259,15 @@ def required_n_plot(curve: pd.DataFrame, margin: float | None = None) -> Any:
         for the target power, against the margin in points; horizontal
         dotted lines at the study's group sizes.
     """
-    sns.set_style("whitegrid")
-    fig, ax = plt.subplots(figsize=(8.5, 4.8))
     data = curve.dropna(subset=["n_per_group"])
     if data.empty:
-        ax.text(0.5, 0.5, "no items to plan for", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-        plt.close(fig)
-        return fig
+        return message_figure("No item to plan for.")
+    sns.set_style("whitegrid")
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
     palette = sns.color_palette("deep", n_colors=max(data.groupby(["study", "item"]).ngroups, 1))
     for colour, ((study, item), part) in zip(palette, data.groupby(["study", "item"], sort=False)):
         ax.plot(100 * part["margin"], part["n_per_group"].astype(float), lw=2, color=colour,
-                label=f"{item.replace('_', ' ')} (share {100 * part['p_plan'].iloc[0]:.0f}%)")
+                label=label(f"{item.replace('_', ' ')} (share {100 * part['p_plan'].iloc[0]:.0f}%)"))
         if margin is not None:
             at = part[np.isclose(part["margin"].to_numpy(dtype=float), margin)]
             if len(at):
@@ -265,14 +279,14 @@ def required_n_plot(curve: pd.DataFrame, margin: float | None = None) -> Any:
     for row in data.drop_duplicates(["study", "item"]).itertuples():
         for group, n in ((row.group1, row.n1), (row.group2, row.n2)):
             if pd.notna(n):
-                label = GROUP_LABELS.get(group, group)
+                name = GROUP_LABELS.get(group, group)
                 sizes.setdefault(int(n), [])
-                if label not in sizes[int(n)]:
-                    sizes[int(n)].append(label)
+                if name not in sizes[int(n)]:
+                    sizes[int(n)].append(name)
     x_right = 100 * data["margin"].max()
     for n, groups in sizes.items():
         ax.axhline(n, color="#555555", lw=1, ls=":")
-        ax.text(x_right, n, f"  this study: {', '.join(groups)} n = {n}", va="bottom", ha="right", fontsize=8,
+        ax.text(x_right, n, label(f"  this study: {', '.join(groups)} n = {n}"), va="bottom", ha="right", fontsize=8,
                 color="#333333")
     if margin is not None:
         ax.axvline(100 * margin, color="#2b6a8f", lw=1, ls="--")
@@ -300,7 +314,7 @@ _EXPERTISE = "#2b6a8f"
 
 def _labels(gaps: pd.DataFrame) -> list[str]:
     many = gaps["study"].nunique() > 1
-    return [(f"{r.study} · " if many else "") + str(r.pair).replace("_", " ") for r in gaps.itertuples()]
+    return [label((f"{r.study} · " if many else "") + str(r.pair).replace("_", " ")) for r in gaps.itertuples()]
 
 
 def skills_dumbbell_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
@@ -309,8 +323,8 @@ def skills_dumbbell_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
     Parameters
     ----------
     gaps : pandas.DataFrame
-        :func:`alignment_stats.skills.skills_gap` output (``p_a``, ``p_b``
-        and their Wilson limits).
+        :func:`alignment_stats.analyses.skills.skills_gap` output (``p_a``,
+        ``p_b`` and their Wilson limits).
     alpha : float, default 0.05
         Only for the axis label.
 
@@ -322,6 +336,8 @@ def skills_dumbbell_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
         one of the two measures is shown with that one alone.
     """
     data = gaps.assign(_order=gaps["gap"].fillna(-2.0)).sort_values("_order", kind="stable").reset_index(drop=True)
+    if data.empty:
+        return message_figure("No skill to show.")
     labels = _labels(data)
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(data) + 1.6))
     for y, row in data.iterrows():
@@ -352,8 +368,8 @@ def skills_bounds_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
     Parameters
     ----------
     gaps : pandas.DataFrame
-        :func:`alignment_stats.skills.skills_gap` output; skills without a
-        gap are left out.
+        :func:`alignment_stats.analyses.skills.skills_gap` output; skills
+        without a gap are left out.
     alpha : float, default 0.05
         Only for the axis label.
 
@@ -370,6 +386,8 @@ def skills_bounds_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
         interval.
     """
     data = gaps.dropna(subset=["gap"]).sort_values("gap", kind="stable").reset_index(drop=True)
+    if data.empty:
+        return message_figure("No skill has both measures to compare.")
     labels = _labels(data)
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(data) + 1.8))
     fills = {"all": "full", "some": "left", "none": "none"}
@@ -380,7 +398,7 @@ def skills_bounds_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
             ax.plot([100 * row["ci_low_max"], 100 * row["ci_high_min"]], [y, y], color=_EXPERTISE, lw=9,
                     solid_capstyle="butt", zorder=2)
         ax.plot(100 * row["gap"], y, "o", ms=9, color="black", markerfacecolor="black", markerfacecoloralt="white",
-                fillstyle=fills.get(row["significant"], "none"), zorder=3)
+                fillstyle=fills.get(row["significant_tables"], "none"), zorder=3)
     ax.axvline(0, color="black", ls="--", lw=1)
     ax.set_yticks(range(len(data)), labels)
     ax.set_xlabel(f"importance minus expertise, percentage points (paired {100 * (1 - alpha):.0f}% CI)")
@@ -401,22 +419,22 @@ def skills_bounds_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
 _OURS, _BENCH = sns.color_palette("deep")[0], sns.color_palette("deep")[1]
 
 
-def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str = "your survey",
+def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, ours: str = "your survey",
                        note: str | None = None) -> Any:
     """Dot plot: your share and the benchmark's, with intervals, per item and group.
 
     Parameters
     ----------
     comparison : pandas.DataFrame
-        :func:`alignment_stats.benchmark.compare_to_benchmark` output; rows
-        that were not compared are skipped.
+        :func:`alignment_stats.analyses.benchmark.compare_to_benchmark`
+        output; rows that were not compared are skipped.
     alpha : float, default 0.05
         Only for the legend (the intervals are those in ``comparison``).
-    label : str, default "your survey"
+    ours : str, default "your survey"
         Legend label of your survey.
     note : str, optional
         The message shown when nothing was compared (default: a generic one),
-        e.g. :attr:`alignment_stats.benchmark.BenchmarkResult.nothing_compared`.
+        e.g. why the analysis did not apply.
 
     Returns
     -------
@@ -430,15 +448,7 @@ def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str
     """
     data = comparison[comparison["position"].isin(("above", "below", "indistinguishable"))].reset_index(drop=True)
     if data.empty:
-        import textwrap
-
-        text = note or "Nothing compared: no item/group has a benchmark count."
-        fig, ax = plt.subplots(figsize=(7, 1.2))
-        ax.axis("off")
-        ax.text(0.5, 0.5, textwrap.fill(text, 95), ha="center", va="center", fontsize=9, wrap=True,
-                transform=ax.transAxes)
-        plt.close(fig)
-        return fig
+        return message_figure(note or "Nothing compared: no item/group has a benchmark count.")
     several = data["study"].nunique() > 1
     bench = data["benchmark_study"].iloc[0] if len(data) else "benchmark"
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(data) + 1.8))
@@ -457,21 +467,21 @@ def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, label: str
             ax.plot(100 * share, y + shift, marker, ms=6.5, color=colour,
                     markerfacecolor=colour if filled else "white", markeredgewidth=1.6)
     ax.set_yticks(np.arange(len(data)))
-    ax.set_yticklabels([f"{f'{r.study} · ' if several else ''}{r.item.replace('_', ' ')} · {r.group}"
-                        for r in data.itertuples()], fontsize=8)
+    ax.set_yticklabels([label(f"{f'{r.study} · ' if several else ''}{r.item.replace('_', ' ')} · "
+                              f"{GROUP_LABELS.get(r.group, r.group)}") for r in data.itertuples()], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"share answering yes, % (Wilson {100 * (1 - alpha):.0f}% intervals)")
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     handles = [
-        plt.Line2D([], [], color=_OURS, marker="o", lw=1.8, markerfacecolor="white", label=label),
-        plt.Line2D([], [], color=_BENCH, marker="s", lw=1.8, markerfacecolor="white", label=bench),
-        plt.Rectangle((0, 0), 1, 1, color=_BENCH, alpha=0.15, label=f"{bench}: feasible counts"),
+        plt.Line2D([], [], color=_OURS, marker="o", lw=1.8, markerfacecolor="white", label=label(ours)),
+        plt.Line2D([], [], color=_BENCH, marker="s", lw=1.8, markerfacecolor="white", label=label(bench)),
+        plt.Rectangle((0, 0), 1, 1, color=_BENCH, alpha=0.15, label=label(f"{bench}: feasible counts")),
         plt.Line2D([], [], color="#555555", marker="o", lw=0, label="filled: significant difference (adjusted)"),
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.3 / max(len(data), 1)),
               ncol=2, fontsize=8, frameon=False)
-    ax.set_title(f"{label} vs {bench}, item by item", fontsize=10, loc="left")
+    ax.set_title(label(f"{ours} vs {bench}, item by item"), fontsize=10, loc="left")
     fig.tight_layout()
     plt.close(fig)  # shown once, by the notebook displaying the returned figure
     return fig

@@ -33,33 +33,22 @@ independently, as their joint distribution is not published.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .claims import VERDICT_COLUMNS, verdict_row
-from .paired import (
-    PAIRED_CI_METHODS,
-    PAIRED_TEST_METHODS,
-    paired_compare,
-    paired_gap_bounds,
-    wilson_interval,
-)
+from ..counts import CountsBundle, load_counts, pair_scenarios
+from ..schema import COMPARISON_COLUMNS, NOT_SUPPORTED, SUPPORTED, UNDECIDABLE, comparison_verdict
+from ..stats import PAIRED_CI_METHODS, PAIRED_TEST_METHODS, paired_compare, paired_gap_bounds, wilson_interval
+from ..stats._validate import check_choice, check_open_unit
+from .claims import claims_of, judge
+from .comparisons import rules_text, scenario_ranges, sizes_text, weakest_source
+from .groups import select_studies
+from .settings import SkillsSettings
 
-__all__ = [
-    "BASIS_EXACT",
-    "BASIS_BOUNDS",
-    "BASIS_NONE",
-    "skills_gap",
-    "skills_ranking",
-    "gap_verdicts",
-    "skills_reading",
-    "SkillsResult",
-    "run_skills",
-]
+__all__ = ["BASIS_EXACT", "BASIS_BOUNDS", "BASIS_NONE", "STATUSES", "GAP_COLUMNS", "SkillsResult", "applicable",
+           "skills_gap", "skills_ranking", "skills_sensitivity", "run_skills"]
 
 #: ``basis`` of a skill analysed on its observed table.
 BASIS_EXACT = "exact (respondent data)"
@@ -67,47 +56,26 @@ BASIS_EXACT = "exact (respondent data)"
 BASIS_BOUNDS = "bounds (marginals only)"
 #: ``basis`` of a skill with only one of the two measures (or no counts).
 BASIS_NONE = "not compared"
-
-#: Bootstrap replicates and seed of the ranking.
-DEFAULT_REPLICATES = 10_000
-DEFAULT_SEED = 2015
+#: ``status`` of a skill: compared; only one measure asked; no size; no feasible count.
+STATUSES = ("ok", "one_measure", "no_size", "no_count")
 
 GAP_COLUMNS = [
     "study", "group", "pair", "item_a", "item_b", "n", "k_a", "k_a_low", "k_a_high", "k_b", "k_b_low", "k_b_high",
     "p_a", "p_a_low", "p_a_high", "p_b", "p_b_low", "p_b_high", "gap", "gap_min", "gap_max",
     "both_min", "both_max", "a_only_min", "a_only_max", "b_only_min", "b_only_max",
-    "ci_low_min", "ci_low_max", "ci_high_min", "ci_high_max", "p_min", "p_max", "significant", "tables",
-    "tables_significant", "basis", "ci_method", "test", "note",
+    "ci_low_min", "ci_low_max", "ci_high_min", "ci_high_max", "ci_level", "p_min", "p_max", "significant",
+    "significant_tables", "tables", "tables_significant", "basis", "ci_method", "test", "n_source", "status",
+    "item_n", "n_raw",
 ]
 PAIRED_COLUMNS = ("study", "pair", "group", "n", "both", "a_only", "b_only", "neither")
 _INT_COLUMNS = ["n", "k_a", "k_a_low", "k_a_high", "k_b", "k_b_low", "k_b_high", "both_min", "both_max",
-                "a_only_min", "a_only_max", "b_only_min", "b_only_max", "tables", "tables_significant"]
-
-
-def _check_choice(value: object, name: str, known: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in known:
-        raise ValueError(f"{name}={value!r} is not known; use one of: " + ", ".join(repr(k) for k in known))
-    return value
-
-
-def _check_alpha(alpha: object) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < float(alpha) < 0.5:
-        raise ValueError(f"alpha must be a number between 0 and 0.5; got {alpha!r}")
-    return float(alpha)
-
-
-def _pct(share: float, decimals: int = 0, signed: bool = False) -> str:
-    """A share as a percentage rounded half up (as surveys publish)."""
-    if share is None or pd.isna(share):
-        return "–"
-    value = Decimal(repr(round(100 * float(share), 9))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if value == 0:
-        value = abs(value)
-    return f"{value:+}" if signed else f"{value}"
-
-
-def _label(pair: str) -> str:
-    return str(pair).replace("_", " ")
+                "a_only_min", "a_only_max", "b_only_min", "b_only_max", "tables", "tables_significant", "item_n",
+                "n_raw"]
+SENSITIVITY_COLUMNS = ("study", "group", "pair", "scenarios", "rules", "n_values", "gap_min", "gap_max", "p_min",
+                       "p_max", "significant_tables", "not_assessable", "flips_with_data", "robust")
+#: Bootstrap replicates and seed of the ranking.
+DEFAULT_REPLICATES = 10_000
+DEFAULT_SEED = 2015
 
 
 def _where(counts: pd.DataFrame, idx: Any) -> str:
@@ -117,11 +85,6 @@ def _where(counts: pd.DataFrame, idx: Any) -> str:
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
-
-
-# ---------------------------------------------------------------------------
-# the skills table
-# ---------------------------------------------------------------------------
 
 
 def _paired_items(counts: pd.DataFrame, study: str | Sequence[str] | None, measure_a: str,
@@ -182,7 +145,7 @@ def _paired_items(counts: pd.DataFrame, study: str | Sequence[str] | None, measu
             hit = part[part["measure"] == measure]
             if hit.empty:
                 rec.update({f"item_{suffix}": None, f"k_{suffix}": None, f"k_{suffix}_low": None,
-                            f"k_{suffix}_high": None})
+                            f"k_{suffix}_high": None, f"n_source_{suffix}": pd.NA})
                 continue
             row = hit.iloc[0]
             k = _int_or_none(row["k"])
@@ -190,7 +153,8 @@ def _paired_items(counts: pd.DataFrame, study: str | Sequence[str] | None, measu
             high = _int_or_none(row["k_high"]) if "k_high" in row.index else None
             rec.update({f"item_{suffix}": row["item"], f"k_{suffix}": k,
                         f"k_{suffix}_low": low if low is not None else k,
-                        f"k_{suffix}_high": high if high is not None else k})
+                        f"k_{suffix}_high": high if high is not None else k,
+                        f"n_source_{suffix}": row["n_source"] if "n_source" in row.index else pd.NA})
             sizes[measure] = (hit.index[0], _int_or_none(row["n"]))
         known_sizes = {m: s for m, (_, s) in sizes.items() if s is not None}
         if len(set(known_sizes.values())) > 1 and (study_id, group, pair) in observed:
@@ -235,6 +199,7 @@ def _check_paired(paired: pd.DataFrame) -> pd.DataFrame:
     return paired
 
 
+
 def _bounds_over_counts(ka_low, ka_high, kb_low, kb_high, n, alpha, ci, test) -> pd.DataFrame:
     """:func:`paired_gap_bounds` over every feasible count pair of each row, aggregated per row."""
     rows, ka, kb, nn = [], [], [], []
@@ -255,9 +220,10 @@ def _bounds_over_counts(ka_low, ka_high, kb_low, kb_high, n, alpha, ci, test) ->
         ci_high_min=("ci_high_min", "min"), ci_high_max=("ci_high_max", "max"), p_min=("p_min", "min"),
         p_max=("p_max", "max"), tables=("tables", "sum"), tables_significant=("tables_significant", "sum"),
     )
-    agg["significant"] = np.where(agg["tables_significant"] == agg["tables"], "all",
+    agg["significant_tables"] = np.where(agg["tables_significant"] == agg["tables"], "all",
                                   np.where(agg["tables_significant"] > 0, "some", "none"))
     return agg
+
 
 
 def skills_gap(
@@ -275,42 +241,38 @@ def skills_gap(
     Parameters
     ----------
     counts : pandas.DataFrame
-        The counts table (``study, item, group, n, k, k_low, k_high, ...,
-        pair, measure``); rows with a ``measure`` are the paired items, the
+        The counts table; rows with a ``measure`` are the paired items, the
         two measures of one skill sharing its ``pair`` key.
     paired : pandas.DataFrame, optional
-        Observed 2x2 tables from respondent-level data
-        (``AnalysisInput.paired``: ``study, pair, group, n, both, a_only,
-        b_only, neither``, *a* = ``measure_a``). Skills found there are
-        analysed exactly; the others from their margins.
+        Observed 2x2 tables from respondent-level data (``study, pair, group,
+        n, both, a_only, b_only, neither``, *a* = ``measure_a``; weighted
+        tables add ``p_hat_a``, ``p_hat_b``, ``n_raw``). Skills found there
+        are analysed exactly; the others from their margins.
     study : str or list of str, optional
         Restrict to these studies (default: every study with paired items).
     alpha : float, default 0.05
     ci : {"newcombe", "tango"}, default "newcombe"
         Paired interval (Newcombe 1998b method 10, or Tango 1998).
-    test : {"exact", "midp"}, default "exact"
-        McNemar test, exact or mid-p.
+    test : str, default "exact"
+        Paired test (:data:`alignment_stats.stats.PAIRED_TEST_METHODS`).
     measure_a, measure_b : str, default "importance", "expertise"
         The two measures; ``gap = p_a - p_b``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (study, group, pair): ``item_a, item_b`` (the items of
-        the two measures), ``n``; ``k_a, k_b`` (the audit's counts) with
-        their feasible ranges ``k_a_low, k_a_high, k_b_low, k_b_high``;
-        shares ``p_a, p_b`` with Wilson limits ``p_a_low, p_a_high, p_b_low,
-        p_b_high``; ``gap`` (``p_a - p_b`` at the audit's counts) and its
-        range ``gap_min, gap_max`` over feasible counts; the Fréchet bounds
-        ``both_min, both_max, a_only_min, a_only_max`` (important but no
-        expertise), ``b_only_min, b_only_max``; the range of the paired
-        interval ``ci_low_min, ci_low_max, ci_high_min, ci_high_max`` and of
-        the McNemar p-value ``p_min, p_max``; ``significant`` ("all", "some"
-        or "none" of the compatible tables give a significant gap; one table
-        with respondent data); ``tables, tables_significant``; ``basis``
-        (``exact (respondent data)``, ``bounds (marginals only)`` or ``not
-        compared``); ``ci_method, test``; ``note`` (why a skill is not
-        compared, or what else to know). Shares are proportions (0-1).
+        One row per (study, group, pair), columns :data:`GAP_COLUMNS`:
+        ``item_a, item_b``, ``n``; ``k_a, k_b`` with their feasible ranges;
+        shares ``p_a, p_b`` (weighted estimates for weighted respondent
+        data) with Wilson limits; ``gap`` and its range over feasible counts;
+        the Fréchet bounds of the cells; the range of the ``ci_level``
+        paired interval's limits and of the p-value over compatible tables;
+        ``significant_tables`` ("all", "some" or "none" of the compatible
+        tables give a significant gap; one table with respondent data) and
+        ``significant`` (all of them do); ``basis``; ``n_source``;
+        ``status`` (:data:`STATUSES`); ``item_n`` (the larger item base
+        when the paired table covers fewer respondents, who answered both)
+        and ``n_raw`` (respondents behind a weighted table).
 
     Raises
     ------
@@ -319,35 +281,31 @@ def skills_gap(
         measure, two figures for one measure of a pair, counts above ``n``
         or negative, ``n = 0``, measures of one pair with different ``n``,
         a ``paired`` table whose cells do not add up to ``n`` or whose
-        margins disagree with the counts, an unknown ``study``, ``ci`` or
-        ``test``.
+        margins exceed the counts, an unknown ``ci`` or ``test``.
 
     References
     ----------
     Fréchet M (1951). Annales de l'Université de Lyon, Section A, 14:53-77.
-    Manski CF (2003). Partial Identification of Probability Distributions.
-    Springer.
+    Manski CF (2003). Partial Identification of Probability Distributions. Springer.
     McNemar Q (1947). Psychometrika 12:153-157.
     Newcombe RG (1998b). Stat Med 17:2635-2650.
     Tango T (1998). Stat Med 17:891-908.
 
     Examples
     --------
-    >>> from alignment_stats.inputs import load_input
-    >>> gaps = skills_gap(load_input().counts, study="leapfrog_2015")
-    >>> print(gaps[["pair", "k_a", "k_b", "a_only_min", "a_only_max", "significant"]].to_string(index=False))
-                       pair  k_a  k_b  a_only_min  a_only_max significant
-    data_tracking_analytics   64   43          21          63        some
-                 mobile_web   55   42          13          55        some
-                    sem_seo   46   29          17          46        some
-                omnichannel   37   16          21          37         all
-             mass_marketing <NA>   47        <NA>        <NA>        None
+    >>> gaps = skills_gap(load_counts(store=None).counts, study="leapfrog_2015")
+    >>> print(gaps[["pair", "k_a", "k_b", "a_only_min", "a_only_max", "significant_tables"]].to_string(index=False))
+                       pair  k_a  k_b  a_only_min  a_only_max significant_tables
+    data_tracking_analytics   64   43          21          63               some
+                 mobile_web   55   42          13          55               some
+                    sem_seo   46   29          17          46               some
+                omnichannel   37   16          21          37                all
+             mass_marketing <NA>   47        <NA>        <NA>               None
     """
-    alpha = _check_alpha(alpha)
-    _check_choice(ci, "ci", PAIRED_CI_METHODS)
-    _check_choice(test, "test", PAIRED_TEST_METHODS)
-    observed_keys = frozenset() if paired is None else frozenset(
-        zip(paired["study"], paired["group"], paired["pair"]))
+    alpha = check_open_unit(alpha, "alpha")
+    check_choice(ci, "ci", PAIRED_CI_METHODS)
+    check_choice(test, "test", PAIRED_TEST_METHODS)
+    observed_keys = frozenset() if paired is None else frozenset(zip(paired["study"], paired["group"], paired["pair"]))
     items = _paired_items(counts, study, measure_a, measure_b, observed_keys)
     if items.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
@@ -368,37 +326,37 @@ def skills_gap(
     for column in GAP_COLUMNS:
         if column not in out.columns:
             out[column] = None
-    out["ci_method"], out["test"] = ci, test
-    notes = []
+    out["ci_method"], out["test"], out["ci_level"] = ci, test, 1.0 - alpha
+    out["n_source"] = [weakest_source(a, b) for a, b in zip(items["n_source_a"], items["n_source_b"])]
+    weighted_share: dict[int, tuple[float, float]] = {}
     bounds_rows = []
     for i, rec in items.iterrows():
         key = (rec["study"], rec["group"], rec["pair"])
-        have = rec["measures"]
-        note = ""
-        if len(have) < 2:
-            only = have[0] if have else "neither measure"
-            lacking = measure_b if only == measure_a else measure_a
-            note = f"{only} only: no {lacking} figure to pair with"
+        if len(rec["measures"]) < 2:
+            out.at[i, "status"] = "one_measure"
         elif rec["n"] is None:
-            note = "group size unknown: no counts to compare"
+            out.at[i, "status"] = "no_size"
         elif rec["k_a"] is None or rec["k_b"] is None:
-            bad = [rec[f"item_{s}"] for s in ("a", "b") if rec[f"k_{s}"] is None]
-            note = f"no feasible count for {', '.join(bad)} (see the data audit)"
+            out.at[i, "status"] = "no_count"
         elif key in observed:
             row = observed[key]
             n = int(row["n"])
             k_a, k_b = int(row["both"]) + int(row["a_only"]), int(row["both"]) + int(row["b_only"])
-            if n > rec["n"] or k_a > rec["k_a"] or k_b > rec["k_b"]:
+            weighted = "p_hat_a" in row.index and pd.notna(row["p_hat_a"])
+            if not weighted and (n > rec["n"] or k_a > rec["k_a"] or k_b > rec["k_b"]):
                 raise ValueError(
                     f"paired table {key[0]}/{key[2]}/{key[1]}: margins {k_a}, {k_b} of n = {n} exceed the "
                     f"counts ({rec['item_a']}: {rec['k_a']}, {rec['item_b']}: {rec['k_b']} of n = {rec['n']})")
             if (n, k_a, k_b) != (rec["n"], rec["k_a"], rec["k_b"]):
-                # item non-response: the exact analysis uses those who answered both items
-                note = (f"paired on the {n} respondents who answered both items (item counts "
-                        f"{rec['k_a']} and {rec['k_b']} of up to {rec['n']} or more)")
+                # item non-response (or effective counts): the analysis uses the table itself
+                if not weighted and n != rec["n"]:
+                    out.at[i, "item_n"] = rec["n"]
                 for column, value in (("n", n), ("k_a", k_a), ("k_b", k_b), ("k_a_low", k_a), ("k_a_high", k_a),
                                       ("k_b_low", k_b), ("k_b_high", k_b)):
                     out.at[i, column] = value
+            if weighted:
+                weighted_share[i] = (float(row["p_hat_a"]), float(row["p_hat_b"]))
+                out.at[i, "n_raw"] = int(row["n_raw"])
             res = paired_compare(int(row["both"]), int(row["a_only"]), int(row["b_only"]), int(row["neither"]),
                                  alpha=alpha, ci=ci, test=test).iloc[0]
             sig = (res["p_value"] < alpha) and (res["ci_low"] > 0 or res["ci_high"] < 0)
@@ -407,22 +365,14 @@ def skills_gap(
                                 ("gap", res["diff"])):
                 out.at[i, f"{name}_min"] = value
                 out.at[i, f"{name}_max"] = value
-            out.at[i, "significant"] = "all" if sig else "none"
+            out.at[i, "significant_tables"] = "all" if sig else "none"
             out.at[i, "tables"], out.at[i, "tables_significant"] = 1, int(sig)
-            out.at[i, "basis"] = BASIS_EXACT
-            if "n_raw" in row.index and pd.notna(row["n_raw"]) and int(row["n_raw"]) != n:
-                note = (f"weighted: the table holds effective counts (n = {n} of {int(row['n_raw'])} respondents), "
-                        "so the exact test is approximate")
+            out.at[i, "basis"], out.at[i, "status"] = BASIS_EXACT, "ok"
         else:
             bounds_rows.append(i)
-            out.at[i, "basis"] = BASIS_BOUNDS
-            if rec["k_a_low"] != rec["k_a_high"] or rec["k_b_low"] != rec["k_b_high"]:
-                note = (f"the published shares admit counts {rec['k_a_low']}-{rec['k_a_high']} and "
-                        f"{rec['k_b_low']}-{rec['k_b_high']}; bounds cover all of them")
-        if note and out.at[i, "basis"] is None:
+            out.at[i, "basis"], out.at[i, "status"] = BASIS_BOUNDS, "ok"
+        if out.at[i, "basis"] is None:
             out.at[i, "basis"] = BASIS_NONE
-        notes.append(note)
-    out["note"] = notes
     if bounds_rows:
         sub = items.loc[bounds_rows]
         agg = _bounds_over_counts(sub["k_a_low"], sub["k_a_high"], sub["k_b_low"], sub["k_b_high"], sub["n"],
@@ -432,9 +382,8 @@ def skills_gap(
                 out.at[i, column] = agg.iloc[j][column]
     for s in ("a", "b"):
         has = out[f"k_{s}"].notna() & out["n"].notna()
-        out[f"p_{s}"] = np.nan
-        out[f"p_{s}_low"] = np.nan
-        out[f"p_{s}_high"] = np.nan
+        for column in (f"p_{s}", f"p_{s}_low", f"p_{s}_high"):
+            out[column] = np.nan
         if has.any():
             k = out.loc[has, f"k_{s}"].astype(int).to_numpy()
             n = out.loc[has, "n"].astype(int).to_numpy()
@@ -447,18 +396,56 @@ def skills_gap(
     if has.any():  # one division, so that equal count differences give equal gaps
         out.loc[has, "gap"] = ((out.loc[has, "k_a"].astype(int) - out.loc[has, "k_b"].astype(int))
                                / out.loc[has, "n"].astype(int)).to_numpy(dtype=float)
+    for i, (p_a, p_b) in weighted_share.items():  # weighted: the estimate is the weighted share
+        out.at[i, "p_a"], out.at[i, "p_b"], out.at[i, "gap"] = p_a, p_b, p_a - p_b
     out = out[GAP_COLUMNS]
     out = out.astype({c: "Int64" for c in _INT_COLUMNS})
     for column in ("gap_min", "gap_max", "ci_low_min", "ci_low_max", "ci_high_min", "ci_high_max", "p_min", "p_max"):
         out[column] = pd.to_numeric(out[column]).astype(float)
-    out["significant"] = out["significant"].astype(object).where(out["significant"].notna(), None)
+    out["significant_tables"] = out["significant_tables"].astype(object).where(out["significant_tables"].notna(),
+                                                                               None)
+    out["significant"] = (out["significant_tables"] == "all").to_numpy(dtype=bool)
     return out.reset_index(drop=True)
 
 
-# ---------------------------------------------------------------------------
-# ranking
-# ---------------------------------------------------------------------------
+def skills_sensitivity(bundle: CountsBundle, gaps: pd.DataFrame, alpha: float, ci: str, test: str) -> pd.DataFrame:
+    """Does each skill's verdict survive every scenario of rounding rule, group size and count?
 
+    The two measures of a skill are the same respondents, so only
+    scenarios in which both have the same base are compared; each is bounded
+    over its compatible tables as in :func:`skills_gap`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SENSITIVITY_COLUMNS`, one row per skill compared from margins.
+    """
+    margins = gaps[gaps["basis"] == BASIS_BOUNDS]
+    if margins.empty:
+        return pd.DataFrame(columns=list(SENSITIVITY_COLUMNS))
+    pairs = pd.DataFrame({"study": margins["study"], "item1": margins["item_a"], "group1": margins["group"],
+                          "item2": margins["item_b"], "group2": margins["group"], "pair": margins["pair"]})
+    grid = pair_scenarios(scenario_ranges(bundle), pairs.drop(columns="pair"), same_base=True)
+    grid = grid.merge(pairs, on=["study", "item1", "group1", "item2", "group2"])
+    ok = grid[grid["feasible"]].reset_index(drop=True)
+    bounds = paired_gap_bounds(ok["k1"].astype("int64").to_numpy(), ok["k2"].astype("int64").to_numpy(),
+                               ok["n1"].astype("int64").to_numpy(), alpha=alpha, ci=ci, test=test) if len(ok) else None
+    rows = []
+    for (study, group, pair), part in grid.groupby(["study", "group1", "pair"], sort=False):
+        tested = ok.index[(ok["study"] == study) & (ok["group1"] == group) & (ok["pair"] == pair)]
+        found = list(dict.fromkeys(bounds.loc[tested, "significant_tables"])) if bounds is not None else []
+        row = {"study": study, "group": group, "pair": pair, "scenarios": len(tested),
+               "rules": rules_text(part["rule"]), "n_values": sizes_text(part["n1"]),
+               "significant_tables": " | ".join(found), "not_assessable": int((~part["feasible"]).sum()),
+               "flips_with_data": len(found) > 1}
+        if len(tested):
+            sub = bounds.loc[tested]
+            row.update(gap_min=sub["diff"].min(), gap_max=sub["diff"].max(), p_min=sub["p_min"].min(),
+                       p_max=sub["p_max"].max())
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["robust"] = ~out["flips_with_data"].astype(bool)
+    return out.reindex(columns=list(SENSITIVITY_COLUMNS))
 
 def _rank_draws(cells: np.ndarray, n: np.ndarray, replicates: int, rng: np.random.Generator) -> np.ndarray:
     """Resampled gaps, shape (replicates, skills)."""
@@ -518,8 +505,7 @@ def skills_ranking(gaps: pd.DataFrame, replicates: int = DEFAULT_REPLICATES, see
 
     Examples
     --------
-    >>> from alignment_stats.inputs import load_input
-    >>> gaps = skills_gap(load_input().counts, study="leapfrog_2015")
+    >>> gaps = skills_gap(load_counts(store=None).counts, study="leapfrog_2015")
     >>> ranking = skills_ranking(gaps, replicates=2000, seed=1)
     >>> print(ranking[["pair", "rank", "rank_low", "rank_high"]].to_string(index=False))
                        pair  rank  rank_low  rank_high
@@ -560,9 +546,6 @@ def skills_ranking(gaps: pd.DataFrame, replicates: int = DEFAULT_REPLICATES, see
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-# ---------------------------------------------------------------------------
-# claims
-# ---------------------------------------------------------------------------
 
 
 def _find(table: pd.DataFrame, study: str, group: str, item: str) -> tuple[pd.Series, str] | None:
@@ -584,7 +567,8 @@ def _comparison(table: pd.DataFrame, c: Any, alpha: float, ci: str, test: str) -
         sign = 1.0 if s1 == "a" else -1.0
         stats = {k: row1[k] for k in ("gap", "gap_min", "gap_max", "ci_low_min", "ci_low_max", "ci_high_min",
                                       "ci_high_max", "p_min", "p_max", "tables", "tables_significant", "basis")}
-        stats.update(n=row1["n"], k1=row1[f"k_{s1}"], k2=row1[f"k_{s2}"], sign=sign, note="")
+        stats.update(n=row1["n"], k1=row1[f"k_{s1}"], k2=row1[f"k_{s2}"], sign=sign, across=False,
+                     n_source=row1["n_source"])
         return stats
     k1, k2 = row1[f"k_{s1}"], row2[f"k_{s2}"]
     n1, n2 = row1["n"], row2["n"]
@@ -596,303 +580,94 @@ def _comparison(table: pd.DataFrame, c: Any, alpha: float, ci: str, test: str) -
                                  "p_min", "p_max", "tables", "tables_significant")}
     exact_data = BASIS_EXACT in (row1["basis"], row2["basis"])
     stats.update(gap=(int(k1) - int(k2)) / int(n1), basis=BASIS_BOUNDS, n=int(n1), k1=int(k1), k2=int(k2), sign=1.0,
-                 note=(" (the respondent data hold no table crossing these two items)" if exact_data else ""))
+                 across=exact_data, n_source=weakest_source(row1["n_source"], row2["n_source"]))
     return stats
 
 
-def gap_verdicts(
-    claims: pd.DataFrame, table: pd.DataFrame, alpha: float = 0.05, ci: str = "newcombe", test: str = "exact"
-) -> pd.DataFrame:
-    """Verdict on every ``kind == "gap"`` claim, from :func:`skills_gap` results.
-
-    Each comparison a claim rests on (``figure_a relation figure_b``, both
-    answered by the same respondents) is *supported* when it is significant
-    in the claimed direction for every compatible table (or for the observed
-    table with respondent data): the paired interval excludes 0 on the
-    claimed side and the McNemar p-value is below ``alpha``. It is *not
-    supported* when the observed difference points the other way or is zero,
-    and *undecidable with this sample* otherwise. Comparisons within one
-    skill use the skill's row of ``table``; comparisons of two items of
-    different skills (e.g. expertise in mass marketing vs in data tracking,
-    also paired) are bounded the same way from the two items' margins. A
-    claim resting on several comparisons is supported only if all are (an
-    intersection-union test, which needs no multiplicity adjustment), not
-    supported if any is not, undecidable otherwise.
-
-    Parameters
-    ----------
-    claims : pandas.DataFrame
-        :func:`alignment_stats.data.load_claims` output; only ``kind ==
-        "gap"`` rows are judged.
-    table : pandas.DataFrame
-        :func:`skills_gap` output covering the claims' items.
-    alpha, ci, test
-        As in :func:`skills_gap` (used for comparisons across skills).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``claim_id, study, quote, verdict, detail``: one row per claim;
-        ``detail`` gives each comparison's shares, gap, interval range,
-        McNemar p range and basis.
-
-    Raises
-    ------
-    ValueError
-        A gap claim whose relation is not ``>`` or ``<``.
-
-    Examples
-    --------
-    >>> from alignment_stats.data import load_claims
-    >>> from alignment_stats.inputs import load_input
-    >>> table = skills_gap(load_input().counts, study="leapfrog_2015")
-    >>> gap_verdicts(load_claims(), table)[["claim_id", "verdict"]].to_dict("records")
-    [{'claim_id': 'skills_trail_importance', 'verdict': 'undecidable with this sample'}, {'claim_id': 'expertise_mostly_mass_marketing', 'verdict': 'undecidable with this sample'}]
-    """
-    alpha = _check_alpha(alpha)
-    rows = []
-    judged = claims[claims["kind"] == "gap"]
-    level = f"{100 * (1 - alpha):.0f}%"
-    for claim_id, part in judged.groupby("claim_id", sort=False):
-        verdicts, details = [], []
-        for c in part.itertuples():
-            want = {">": 1.0, "<": -1.0}.get(c.relation)
-            if want is None:
-                raise ValueError(f"claim {claim_id}: relation {c.relation!r} is not a gap (>, <)")
-            st = _comparison(table, c, alpha, ci, test)
-            if st is None:
-                verdicts.append("undecidable with this sample")
-                details.append(f"{c.item_a} vs {c.item_b}: no paired counts to compare")
-                continue
-            s = st["sign"]  # +1: the table's a - b is the claim's figure_a - figure_b
-            gap = s * st["gap"]
-            if s > 0:
-                lows, highs = (st["ci_low_min"], st["ci_low_max"]), (st["ci_high_min"], st["ci_high_max"])
-            else:
-                lows, highs = (-st["ci_high_max"], -st["ci_high_min"]), (-st["ci_low_max"], -st["ci_low_min"])
-            # worst case over compatible tables on the claimed side of 0
-            clears = lows[0] > 0 if want > 0 else highs[1] < 0
-            if want * gap <= 0:
-                verdict = "not supported"
-            elif clears and st["p_max"] < alpha:
-                verdict = "supported"
-            else:
-                verdict = "undecidable with this sample"
-            verdicts.append(verdict)
-            head = (f"{c.item_a} vs {c.item_b}: {st['k1']} vs {st['k2']} of {st['n']} "
-                    f"({_pct(st['k1'] / st['n'])}% vs {_pct(st['k2'] / st['n'])}%), "
-                    f"gap {_pct(gap, signed=True)} points")
-            if st["basis"] == BASIS_EXACT:
-                details.append(f"{head}; {BASIS_EXACT}: {level} CI {_pct(lows[0], 1, True)} to "
-                               f"{_pct(highs[1], 1, True)}, exact McNemar p = {st['p_max']:.3g}")
-                continue
-            sig = ("significant for every one" if st["tables_significant"] == st["tables"] else
-                   "significant for none" if st["tables_significant"] == 0 else
-                   f"significant for {st['tables_significant']} of them")
-            details.append(
-                f"{head}; {st['basis']}{st['note']}: over the {st['tables']} compatible tables the {level} CI's lower "
-                f"limit lies between {_pct(lows[0], 1, True)} and {_pct(lows[1], 1, True)} points, its upper limit "
-                f"between {_pct(highs[0], 1, True)} and {_pct(highs[1], 1, True)}, and the McNemar p-value between "
-                f"{st['p_min']:.3g} and {st['p_max']:.3g}: {sig}")
-        rows.append(verdict_row(claim_id, part, verdicts, details))
-    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
-# ---------------------------------------------------------------------------
-# reading and the notebook's result
-# ---------------------------------------------------------------------------
+def _claim_comparison(table: pd.DataFrame, alpha: float, ci: str, test: str):
+    def compare(c: Any) -> dict[str, Any]:
+        record = {"item": f"{c.item_a} vs {c.item_b}", "group1": c.group_a, "group2": c.group_b,
+                  "ci_level": 1.0 - alpha}
+        if c.relation not in (">", "<"):
+            raise ValueError(f"claim {c.claim_id}: relation {c.relation!r} is not a gap (>, <)")
+        st = _comparison(table, c, alpha, ci, test)
+        if st is None:
+            record.update(status="no_count", verdict=comparison_verdict(UNDECIDABLE, assessable=False))
+            return record
+        want = 1.0 if c.relation == ">" else -1.0
+        s = st["sign"]  # +1: the table's a - b is the claim's figure_a - figure_b
+        gap = s * st["gap"]
+        if s > 0:
+            lows, highs = (st["ci_low_min"], st["ci_low_max"]), (st["ci_high_min"], st["ci_high_max"])
+        else:
+            lows, highs = (-st["ci_high_max"], -st["ci_high_min"]), (-st["ci_low_max"], -st["ci_low_min"])
+        clears = lows[0] > 0 if want > 0 else highs[1] < 0  # worst case over compatible tables
+        outcome = (NOT_SUPPORTED if want * gap <= 0 else SUPPORTED if clears and st["p_max"] < alpha
+                   else UNDECIDABLE)
+        record.update(k1=st["k1"], n1=st["n"], k2=st["k2"], n2=st["n"], diff=gap, ci_low=lows[0], ci_high=highs[1],
+                      p_adjusted=st["p_max"], n_source=st["n_source"], status="ok", basis=st["basis"],
+                      ci_low_max=lows[1], ci_high_min=highs[0], p_min=st["p_min"], tables=st["tables"],
+                      tables_significant=st["tables_significant"], across=st["across"],
+                      verdict=comparison_verdict(outcome, st["n_source"]))
+        return record
+
+    return compare
 
 
-def skills_reading(gaps: pd.DataFrame, ranking: pd.DataFrame, verdicts: pd.DataFrame, alpha: float = 0.05) -> str:
-    """A plain-language reading of the results, as Markdown.
-
-    Examples
-    --------
-    >>> gaps = pd.DataFrame({"study": ["s"], "group": ["marketing"], "pair": ["x"], "n": [100], "gap": [0.2],
-    ...     "a_only_min": [20], "a_only_max": [50], "significant": ["all"], "tables": [31],
-    ...     "tables_significant": [31], "basis": [BASIS_BOUNDS], "note": [""]})
-    >>> print(skills_reading(gaps, pd.DataFrame(columns=["study", "group", "pair"]),
-    ...                      pd.DataFrame(columns=["quote", "verdict"])))
-    - **s** (marketing, n = 100; bounds (marginals only)): importance exceeds expertise for 1 of 1 skill(s), by 20 points.
-      - Significant whatever the overlap of the two answers: x.
-      - Between 20 and 50 of the 100 respondents rate a skill important without claiming expertise in it (x: 20-50); the published figures do not say more.
-    """
-    lines = []
-    compared = gaps[gaps["basis"].isin([BASIS_EXACT, BASIS_BOUNDS])]
-    for (study, group), part in compared.groupby(["study", "group"], sort=False):
-        basis = ", ".join(dict.fromkeys(part["basis"]))
-        ns = ", ".join(str(int(v)) for v in dict.fromkeys(part["n"]))
-        positive = part[part["gap"] > 0]
-        text = (f"- **{study}** ({group}, n = {ns}; {basis}): importance exceeds expertise for {len(positive)} of "
-                f"{len(part)} skill(s)")
-        if len(positive):
-            lo, hi = _pct(positive["gap"].min()), _pct(positive["gap"].max())
-            text += f", by {lo} points" if lo == hi else f", by {lo} to {hi} points"
-        lines.append(text + ".")
-        labels = {level: [_label(p) for p in part.loc[part["significant"] == level, "pair"]]
-                  for level in ("all", "some", "none")}
-        exact = (part["basis"] == BASIS_EXACT).all()
-        if labels["all"]:
-            what = "Significant" if exact else "Significant whatever the overlap of the two answers"
-            lines.append(f"  - {what}: {', '.join(labels['all'])}.")
-        if labels["some"]:
-            detail = "; ".join(f"{_label(r.pair)}: {int(r.tables_significant)} of {int(r.tables)} tables"
-                               for r in part[part["significant"] == "some"].itertuples())
-            lines.append(f"  - Significant for some compatible tables but not all ({detail}): whether these gaps are "
-                         "real depends on how many respondents rate a skill important *and* claim expertise in it, "
-                         "which the published figures do not say.")
-        if labels["none"]:
-            what = "Not significant" if exact else "Not significant for any compatible table"
-            lines.append(f"  - {what}: {', '.join(labels['none'])}.")
-        if not exact:
-            spans = "; ".join(f"{_label(r.pair)}: {int(r.a_only_min)}-{int(r.a_only_max)}" for r in part.itertuples())
-            lo, hi = int(part["a_only_min"].min()), int(part["a_only_max"].max())
-            lines.append(f"  - Between {lo} and {hi} of the {ns} respondents rate a skill important without claiming "
-                         f"expertise in it ({spans}); the published figures do not say more.")
-        rank = ranking[(ranking["study"] == study) & (ranking["group"] == group)] if len(ranking) else ranking
-        if len(rank):
-            top = rank.iloc[0]
-            tied = rank[rank["rank"] == top["rank"]]
-            names = " and ".join(_label(p) for p in tied["pair"])
-            shares = ", ".join(f"{_label(r.pair)} {_pct(r.share_first)}%" for r in rank.itertuples())
-            lines.append(f"  - Largest gap: {names} ({_pct(top['gap'])} points). Share of "
-                         f"{int(top['replicates'])} bootstrap replicates in which each skill has the largest gap: "
-                         f"{shares}.")
-    skipped = gaps[gaps["basis"] == BASIS_NONE]
-    if len(skipped):
-        listed = "; ".join(f"{r.study}/{_label(r.pair)} ({r.note})" for r in skipped.itertuples())
-        lines.append(f"- Not compared: {listed}.")
-    for r in verdicts.itertuples():
-        lines.append(f"- Claim *\u201c{r.quote}\u201d*: **{r.verdict}**.")
-    return "\n".join(lines)
+def applicable(bundle: CountsBundle, settings: SkillsSettings) -> str | None:
+    """Why the skills gap does not apply to this input (None when it does)."""
+    studies = select_studies(bundle.counts, settings.study)
+    paired = bundle.counts[bundle.counts["study"].isin(studies) & bundle.counts["measure"].notna()]
+    if len(paired):
+        return None
+    where = f"study {settings.study}" if settings.study else "the input"
+    return (f"{where} has no paired importance/expertise items (figures with a pair and a measure): there is no "
+            "skills gap to analyse")
 
 
 @dataclass(frozen=True)
 class SkillsResult:
-    """Everything notebook 03 shows.
+    """Everything notebook 03 shows (tables unrounded; shares as proportions).
 
-    ``bounds`` is the full :func:`skills_gap` table (proportions), ``ranking``
-    the :func:`skills_ranking` table and ``verdicts`` the
-    :func:`gap_verdicts` table.
+    ``table`` is the :func:`skills_gap` table, ``ranking`` the
+    :func:`skills_ranking` table.
     """
 
-    counts: pd.DataFrame
-    bounds: pd.DataFrame
+    settings: SkillsSettings
+    bundle: CountsBundle
+    table: pd.DataFrame
     ranking: pd.DataFrame
-    verdicts: pd.DataFrame
-    source: str
-    alpha: float
-    ci: str
-    test: str
-    seed: int
+    claims: pd.DataFrame
+    comparisons: pd.DataFrame
+    sensitivity: pd.DataFrame
 
     @property
     def basis(self) -> str:
         """``exact (respondent data)``, ``bounds (marginals only)``, or both, comma-separated."""
-        compared = self.bounds.loc[self.bounds["basis"] != BASIS_NONE, "basis"]
+        compared = self.table.loc[self.table["basis"] != BASIS_NONE, "basis"]
         return ", ".join(dict.fromkeys(compared)) or BASIS_NONE
 
-    @property
-    def table(self) -> pd.DataFrame:
-        """One row per skill for display: shares, gap and interval limits in percent."""
-        b = self.bounds
-        table = pd.DataFrame({
-            "study": b["study"], "skill": b["pair"].map(_label), "n": b["n"],
-            "importance": (100 * b["p_a"]).round(1), "expertise": (100 * b["p_b"]).round(1),
-            "gap": (100 * b["gap"]).round(1),
-            "important_not_expert": [_span(r.a_only_min, r.a_only_max) for r in b.itertuples()],
-            "expert_not_important": [_span(r.b_only_min, r.b_only_max) for r in b.itertuples()],
-            "ci_low_range": [_span(100 * r.ci_low_min, 100 * r.ci_low_max, 1) for r in b.itertuples()],
-            "ci_high_range": [_span(100 * r.ci_high_min, 100 * r.ci_high_max, 1) for r in b.itertuples()],
-            "p_range": [_span(r.p_min, r.p_max, p=True) for r in b.itertuples()],
-            "significant": b["significant"].fillna("–"), "basis": b["basis"], "note": b["note"],
-        })
-        return table
 
-    @property
-    def ranking_table(self) -> pd.DataFrame:
-        """The ranking with gaps and shares in percent."""
-        r = self.ranking.copy()
-        r.insert(2, "skill", r.pop("pair").map(_label))
-        for column in ("gap", "share_first", "share_first_least_discordant"):
-            r[column] = (100 * r[column].astype(float)).round(1)
-        return r.drop(columns=["replicates", "seed"])
-
-    def reading(self) -> str:
-        """Plain-language reading (Markdown), generated from the results."""
-        return skills_reading(self.bounds, self.ranking, self.verdicts, self.alpha)
-
-    def write(self, output_dir: str | Path) -> list[Path]:
-        """Write ``results/skills_gap.csv``, ``results/claims.csv`` and ``results/ranking.csv``."""
-        from .outputs import write_result
-
-        return [write_result(self.bounds, output_dir, "skills_gap"),
-                write_result(self.verdicts[["claim_id", "quote", "verdict", "detail"]], output_dir, "claims"),
-                write_result(self.ranking, output_dir, "ranking")]
-
-
-def _span(low: Any, high: Any, decimals: int = 0, p: bool = False) -> str:
-    if low is None or pd.isna(low):
-        return "–"
-    if p:
-        text = [f"{float(v):.3g}" for v in (low, high)]
-    else:
-        text = [f"{float(v):.{decimals}f}" if decimals else str(int(v)) for v in (low, high)]
-    return text[0] if text[0] == text[1] else f"{text[0]} to {text[1]}"
-
-
-def run_skills(
-    input: str | Path | None = None,
-    study: str | Sequence[str] | None = "leapfrog_2015",
-    alpha: float = 0.05,
-    ci: str = "newcombe",
-    rounding: str = "half_up",
-    max_missing: int = 1,
-    seed: int = DEFAULT_SEED,
-    test: str = "exact",
-    replicates: int = DEFAULT_REPLICATES,
-    codebook: str | Path | None = None,
-    weighted: bool = False,
-) -> SkillsResult:
+def run_skills(settings: SkillsSettings | None = None, **parameters: Any) -> SkillsResult:
     """Run the skills-gap analysis of notebook 03.
-
-    Parameters
-    ----------
-    input : str or Path, optional
-        Figures or counts; see :func:`alignment_stats.inputs.load_input`.
-        When it brings observed paired tables (respondent-level data) they
-        are used: exact rather than bounds.
-    study : str or list of str, optional, default "leapfrog_2015"
-        None: every study with paired items.
-    alpha, ci, test
-        See :func:`skills_gap`.
-    rounding, max_missing
-        Passed to :func:`alignment_stats.inputs.load_input`.
-    seed, replicates
-        See :func:`skills_ranking`.
-    codebook, weighted
-        For respondent-level answers in ``input``: their codebook, and
-        whether to weight (see :func:`alignment_stats.inputs.load_input`).
-
-    Returns
-    -------
-    SkillsResult
 
     Examples
     --------
     >>> result = run_skills(replicates=500)
-    >>> result.basis, result.verdicts["verdict"].tolist()
+    >>> result.basis, result.claims["verdict"].tolist()
     ('bounds (marginals only)', ['undecidable with this sample', 'undecidable with this sample'])
     """
-    from .data import load_claims
-    from .inputs import load_input
-
-    survey = {"codebook": codebook, "weighted": weighted} if codebook not in (None, "") else {}
-    loaded = load_input(input, rounding=rounding, max_missing=max_missing, **survey)
-    gaps = skills_gap(loaded.counts, paired=loaded.paired, study=study, alpha=alpha, ci=ci, test=test)
-    ranking = skills_ranking(gaps, replicates=replicates, seed=seed)
-    claims = load_claims(figures=loaded.figures) if loaded.figures is not None else load_claims()
-    claims = claims[claims["kind"] == "gap"]
-    claims = claims[claims["study"].isin(set(gaps["study"]))]
-    verdicts = gap_verdicts(claims, gaps, alpha=alpha, ci=ci, test=test)
-    return SkillsResult(loaded.counts, gaps, ranking, verdicts, loaded.source, float(alpha), ci, test, seed)
+    s = settings if settings is not None else SkillsSettings(**parameters)
+    bundle = load_counts(**s.counts_options())
+    studies = select_studies(bundle.counts, s.study)
+    with_pairs = [st for st in studies if bundle.counts.loc[bundle.counts["study"] == st, "measure"].notna().any()]
+    gaps = skills_gap(bundle.counts, paired=bundle.paired, study=with_pairs or studies, alpha=s.alpha, ci=s.ci,
+                      test=s.test)
+    ranking = skills_ranking(gaps, replicates=s.replicates, seed=s.seed)
+    claims, comparisons = judge(claims_of(bundle.claims, "gap", list(dict.fromkeys(gaps["study"]))),
+                                _claim_comparison(gaps, s.alpha, s.ci, s.test))
+    front = [*COMPARISON_COLUMNS, *[c for c in comparisons.columns if c not in COMPARISON_COLUMNS]]
+    return SkillsResult(s, bundle, gaps, ranking, claims, comparisons.reindex(columns=front),
+                        skills_sensitivity(bundle, gaps, s.alpha, s.ci, s.test))
