@@ -7,7 +7,7 @@ Usage::
 Generates N random (value, n) pairs (n <= 10,000, values with 0 or 1
 decimal, half of them reported from a true count and half arbitrary, so both
 consistent and inconsistent figures occur), times
-``alignment_stats.reconstruct.count_ranges`` and ``is_consistent`` over all
+``alignment_stats.counts.feasible.count_ranges`` and ``is_consistent`` over all
 of them, then times two plain-Python loops doing the same on the first M
 pairs and scales those times linearly to N pairs: a bare loop of Python
 integer arithmetic (the fastest pure-Python version, no input checks) and a
@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 try:
-    from alignment_stats.reconstruct import count_ranges, feasible_counts, is_consistent
+    from alignment_stats.counts.feasible import count_ranges, feasible_counts, is_consistent
 except ModuleNotFoundError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from alignment_stats.reconstruct import count_ranges, feasible_counts, is_consistent
+    from alignment_stats.counts.feasible import count_ranges, feasible_counts, is_consistent
 
 
 def make_pairs(pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ four columns the codebook does not name. Then, in one run:
   then a plain ``groupby`` counting answered (``!= -9``) and "yes" answers
   (``>= 4`` for half the items, ``== 5`` for the other half) per group
   (weighted: groupby sums of ``w``, ``w**2`` and ``w * yes``);
-* ours: :func:`alignment_stats.survey.load_responses` with a YAML codebook
+* ours: :func:`alignment_stats.counts.load_responses` with a YAML codebook
   (reads the same columns, validates every answer against the codebook and
   builds the counts table).
 
@@ -46,10 +46,10 @@ import pandas as pd
 import yaml
 
 try:
-    from alignment_stats.survey import load_responses
+    from alignment_stats.counts import load_responses
 except ModuleNotFoundError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from alignment_stats.survey import load_responses
+    from alignment_stats.counts import load_responses
 
 TIME_TARGET = 2.0
 MEMORY_TARGET = 3.0
@@ -113,7 +113,7 @@ def floor(path: Path, items: int, weighted: bool) -> tuple[pd.DataFrame, pd.Data
 
 
 def ours(path: Path, codebook: Path, weighted: bool) -> pd.DataFrame:
-    return load_responses(path, codebook, weighted=weighted).counts
+    return load_responses(path, codebook, design="weighted" if weighted else "unweighted").counts
 
 
 def same_counts(floor_n: pd.DataFrame, floor_k: pd.DataFrame, counts: pd.DataFrame, weighted: bool) -> bool:
@@ -124,7 +124,7 @@ def same_counts(floor_n: pd.DataFrame, floor_k: pd.DataFrame, counts: pd.DataFra
             row = mine.loc[f"item_{name}"]
             if weighted:
                 share = floor_k.loc[group_label, name] / floor_n.loc[group_label, name]
-                if not np.isclose(row["weighted_share"], share, rtol=0, atol=1e-12):
+                if not np.isclose(row["p_hat"], share, rtol=0, atol=1e-12):
                     return False
             elif (int(row["n"]), int(row["k"])) != (int(floor_n.loc[group_label, name]),
                                                     int(floor_k.loc[group_label, name])):
@@ -167,7 +167,7 @@ def start_workers() -> multiprocessing.context.BaseContext:
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["numpy", "pandas", "pyarrow", "pyarrow.parquet", "yaml",
-                                    "alignment_stats.survey"])
+                                    "alignment_stats.counts"])
     from multiprocessing import forkserver
 
     forkserver.ensure_running()

@@ -44,6 +44,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ from typing import Any
 __all__ = [
     "WARM_ENGINE",
     "BASE_WARM_IMPORTS",
+    "KERNEL_DIR_PREFIX",
     "KernelPool",
     "KernelStartError",
     "WarmKernel",
@@ -72,11 +74,13 @@ BASE_WARM_IMPORTS = (
     "seaborn",
     "IPython.display",
     "alignment_stats",
+    "alignment_stats.analyses",
+    "alignment_stats.present",
 )
+#: Prefix of the folder of the kernels' stderr files (followed by the runner's pid).
+KERNEL_DIR_PREFIX = "alignment-stats-kernels-"
 
-#: Modules of the package that are not analysis code (never warmed).
-_RUNNER_MODULES = {"__init__", "__main__", "report", "html", "engine", "runs", "diff"}
-
+_CLOSED = object()  # put in the ready queue when the pool closes
 _STDERR_TAIL = 4000  # characters of kernel stderr kept for a failed notebook
 _KERNEL_NOISE = "Kernel is running over TCP without encryption"
 
@@ -168,15 +172,6 @@ _RESET_CALL = "__import__('sys').modules['_alignment_stats_warm'].reset()"
 # --------------------------------------------------------------------------- what to import
 
 
-def _analysis_modules() -> list[str]:
-    package = Path(__file__).resolve().parent
-    return sorted(
-        f"alignment_stats.{path.stem}"
-        for path in package.glob("*.py")
-        if path.stem not in _RUNNER_MODULES and not path.stem.startswith("_")
-    )
-
-
 def notebook_imports(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Modules the code cells of these notebooks import, in first-seen order.
 
@@ -222,10 +217,10 @@ def notebook_imports(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
 
 
 def warm_imports(notebooks: Iterable[str | os.PathLike[str]] = ()) -> list[str]:
-    """What a warm kernel imports: :data:`BASE_WARM_IMPORTS`, the package's
-    analysis modules and the notebooks' own imports (names that are not
-    modules fail quietly during the warm-up)."""
-    names = list(BASE_WARM_IMPORTS) + _analysis_modules() + notebook_imports(notebooks)
+    """What a warm kernel imports: :data:`BASE_WARM_IMPORTS` and the
+    notebooks' own imports (names that are not modules fail quietly during
+    the warm-up)."""
+    names = list(BASE_WARM_IMPORTS) + notebook_imports(notebooks)
     return list(dict.fromkeys(names))
 
 
@@ -260,15 +255,20 @@ class WarmKernel:
         self._kc: Any = None  # our own blocking client (warm-up and resets)
         self._stderr: Any = None
         self._offset = 0
+        self._launch = threading.Lock()  # kill() and the launch never interleave: no kernel outlives its pool
+        self._killed = False
 
     # -- lifecycle
     def start(self) -> WarmKernel:
         self._stderr = open(self.stderr_path, "ab")  # noqa: SIM115 - closed in shutdown()
-        self.km.start_kernel(
-            cwd=self.cwd,
-            stderr=self._stderr,
-            extra_arguments=["--HistoryManager.hist_file=:memory:"],
-        )
+        with self._launch:
+            if self._killed:
+                raise KernelStartError("the kernel pool closed before this kernel started")
+            self.km.start_kernel(
+                cwd=self.cwd,
+                stderr=self._stderr,
+                extra_arguments=["--HistoryManager.hist_file=:memory:"],
+            )
         try:
             self._client().wait_for_ready(timeout=self.startup_timeout)
         except RuntimeError as exc:
@@ -297,6 +297,22 @@ class WarmKernel:
         self._run(_RESET_CALL)
         self._kc.stop_channels()
         self._kc = None
+
+    def kill(self) -> None:
+        """Kill the kernel process at once, or keep it from starting (never raises).
+
+        Safe while another thread uses the kernel: it touches only the
+        process, never the ZeroMQ sockets of that thread's client.
+        """
+        with self._launch:
+            self._killed = True
+            try:
+                provisioner = getattr(self.km, "provisioner", None)
+                process = getattr(provisioner, "process", None)
+                if process is not None and process.poll() is None:
+                    process.kill()
+            except Exception:
+                pass
 
     def alive(self) -> bool:
         try:
@@ -423,7 +439,7 @@ class KernelPool:
         self._expected = self.size if expected is None else max(0, int(expected))
         self._closed = False
         self._counter = 0
-        self._stderr_dir = Path(tempfile.mkdtemp(prefix="alignment-stats-kernels-"))
+        self._stderr_dir = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-"))
         self._top_up()
 
     def __enter__(self) -> KernelPool:
@@ -507,6 +523,9 @@ class KernelPool:
     def _take(self, timeout: float | None) -> WarmKernel:
         while True:
             item = self._ready.get(timeout=timeout)
+            if item is _CLOSED:
+                self._ready.put(_CLOSED)  # wake the next waiter too
+                raise KernelStartError("the kernel pool is closed")
             if isinstance(item, Exception):
                 self._top_up()
                 raise KernelStartError(str(item)) from item
@@ -546,16 +565,45 @@ class KernelPool:
         threading.Thread(target=kernel.shutdown, daemon=True).start()
         self._top_up()
 
-    def shutdown(self) -> None:
-        """Kill every kernel of the pool and remove their stderr files."""
+    def shutdown(self, grace: float = 2.0) -> None:
+        """Kill every kernel of the pool and remove their stderr files; idempotent.
+
+        Every kernel process is killed at once. Idle kernels (no thread uses
+        them) are then closed here, waiting at most ``grace`` seconds; a
+        kernel that a thread is starting or running a notebook on is left to
+        that thread, which finds it dead: ZeroMQ sockets are never closed
+        under a thread that polls them. Threads waiting for a kernel are
+        woken and get :class:`KernelStartError`.
+        """
         with self._lock:
+            first = not self._closed
             self._closed = True
             kernels = list(self._all)
-        threads = [threading.Thread(target=k.shutdown, daemon=True) for k in kernels]
+        if not first:
+            return
+        self._ready.put(_CLOSED)
+        idle = []
+        while True:
+            try:
+                item = self._ready.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, WarmKernel):
+                idle.append(item)
+        self._ready.put(_CLOSED)
+        for kernel in kernels:
+            kernel.kill()
+        threads = [threading.Thread(target=k.shutdown, daemon=True) for k in idle]
         for thread in threads:
             thread.start()
+        deadline = time.monotonic() + grace
         for thread in threads:
-            thread.join(15)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        for kernel in kernels:
+            try:
+                kernel.km.cleanup_resources()  # connection files: file operations only
+            except Exception:
+                pass
         shutil.rmtree(self._stderr_dir, ignore_errors=True)
 
 

@@ -1,0 +1,251 @@
+"""The plan of a report: everything checked and built before any kernel starts.
+
+:func:`make_plan` selects the notebooks, converts and checks every
+parameter against its notebook's settings model, checks the run id, the
+output folder and the kernel, reads and validates every input file by
+building its counts (once per input, into ``data/processed/<key>/``), checks
+the study ids against the input, asks each analysis whether it applies, and
+looks up earlier runs that can be reused. Any problem is a
+:class:`~alignment_stats.report.errors.ReportError`: one line, exit 2, no
+kernel started, nothing created under the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from ..analyses import ANALYSES
+from ..analyses.settings import Settings, settings_error
+from ..config import REPORTS_DIR
+from ..counts import CountsBundle, load_counts
+from ..schema import DataValidationError
+from ..sources.paths import check_writable
+from .cache import cache_key, code_hash, complete_runs, find_cached, input_hashes
+from .diff import RunNotFoundError, resolve_run
+from .errors import ReportError, RunExistsError
+from .notebooks import check_kernel, declared_parameters, new_run_id, select_notebooks, validate_run_id
+from .parameters import check_known, notebook_values
+
+__all__ = ["AUTO", "DEFAULT_KERNEL", "EXECUTORS", "Options", "Step", "Plan", "make_plan", "package_versions"]
+
+#: ``compare_to`` default: the most recent earlier complete run of the same name.
+AUTO = "auto"
+#: The kernel ``make install`` registers.
+DEFAULT_KERNEL = "alignment-stats"
+EXECUTORS = ("local", "dask")
+_PACKAGES = ("alignment_stats", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
+             "nbconvert")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How a report runs (not what it computes)."""
+
+    html: bool = True
+    jobs: int | None = None
+    kernel_name: str = DEFAULT_KERNEL
+    executor: str = "local"
+    scheduler: Any = None
+    dask_timeout: float = 30.0
+    force: bool = False
+    compare_to: Any = AUTO
+    fresh_kernels: bool = False
+
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Step:
+    """One notebook of the plan: what it gets and whether it runs, is reused or does not apply."""
+
+    path: Path
+    values: dict[str, Any]
+    settings: Settings | None
+    status: Literal["run", "cached", "not_applicable"]
+    reason: str | None = None
+    counts_key: str | None = None
+    cache_key: str | None = None
+    hit: dict[str, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A report ready to run."""
+
+    run_id: str
+    out: Path
+    steps: tuple[Step, ...]
+    params: dict[str, Any]
+    options: Options
+    run_name: str | None = None
+    previous: Path | None = None
+    comparison_reason: str = ""
+    versions: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def final(self) -> Path:
+        return self.out / self.run_id
+
+    @property
+    def failed(self) -> Path:
+        return self.out / f"{self.run_id}.failed"
+
+    @property
+    def to_run(self) -> list[Step]:
+        return [s for s in self.steps if s.status == "run"]
+
+
+def package_versions() -> dict[str, str | None]:
+    """Python's and the main packages' versions (None if not installed)."""
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _comparison(compare_to: Any, out: Path, history: Path, run_name: str | None) -> tuple[Path | None, str]:
+    if compare_to is None or compare_to is False:
+        return None, "no comparison (turned off)"
+    if compare_to != AUTO:
+        try:
+            return resolve_run(compare_to, out), "given with --compare-to"
+        except RunNotFoundError as exc:
+            raise ReportError(f"--compare-to: {exc}") from None
+    named = f" named {run_name}" if run_name else ""
+    for run, summary in complete_runs(history):
+        if summary.get("run_name") == run_name:
+            return run, f"the most recent complete earlier run{named} in {history} (finished {summary.get('finished')})"
+    return None, f"no earlier complete run{named} in {history} to compare with"
+
+
+def _bundles(settings: Iterable[Settings]) -> dict[str, CountsBundle]:
+    """Every distinct input's counts, built (or read) once: ``{options as text: bundle}``."""
+    bundles: dict[str, CountsBundle] = {}
+    for s in settings:
+        options = s.counts_options()
+        text = repr(sorted(options.items()))
+        if text not in bundles:
+            try:
+                bundles[text] = load_counts(**options)
+            except (DataValidationError, ValueError) as exc:
+                raise ReportError(str(exc)) from None
+    return bundles
+
+
+def _check_studies(name: str, settings: Settings, bundle: CountsBundle) -> None:
+    for field_name in ("study", "crosstab_study"):
+        value = getattr(settings, field_name, None)
+        if value is not None and value not in bundle.study_ids:
+            raise ReportError(f"parameter {field_name} of {name}: {value!r} is not a study of the input "
+                              f"(its studies: {', '.join(bundle.study_ids)})")
+
+
+def make_plan(notebooks: Any = None, params: Mapping[str, Any] | None = None, out: str | Path = REPORTS_DIR,
+              run_id: str | None = None, options: Options = Options(), *, run_name: str | None = None,
+              history: Path | None = None, base: str | Path | None = None, lenient: bool = False,
+              check_out: bool = True) -> Plan:
+    """Check everything a report needs, and build its counts, before anything runs.
+
+    Parameters
+    ----------
+    notebooks : names or paths, optional
+        What to run (default: every ``NN_*.ipynb`` of ``notebooks/``).
+    params : mapping, optional
+        Parameters: text (from the command line) or typed; each notebook
+        gets those it declares.
+    out : str or Path
+        Parent folder of run folders.
+    run_id : str, optional
+        Folder name of the run (default: a fresh one).
+    options : Options
+    run_name : str, optional
+        Name of a scheduled run.
+    history : Path, optional
+        Where earlier runs are looked up (default: ``out``).
+    base : str or Path, optional
+        Folder relative paths of parameters are taken from (default: the current one).
+    lenient : bool, default False
+        A scheduled run: a parameter must be declared by some notebook of
+        the project, not necessarily by one of this run's.
+    check_out : bool, default True
+        Check that ``<out>/<run_id>`` does not exist yet.
+
+    Raises
+    ------
+    ReportError
+        Any problem, before anything is created.
+    """
+    params = dict(params or {})
+    sources = select_notebooks(notebooks)
+    if not sources:
+        raise ReportError("no notebooks to run (none match NN_*.ipynb in notebooks/)")
+    declared = [declared_parameters(path) for path in sources]
+    every = declared if not lenient else declared + [declared_parameters(p) for p in select_notebooks(None)
+                                                     if p not in sources]
+    check_known(params, every, lenient)
+    jobs = options.jobs
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ReportError(f"jobs must be a whole number >= 1, not {jobs!r}")
+    if options.executor not in EXECUTORS:
+        raise ReportError(f"executor {options.executor!r} is not known; choose one of: {', '.join(EXECUTORS)}")
+    if options.executor == "local" and options.scheduler is not None:
+        raise ReportError("a Dask scheduler is only used with --executor dask")
+    if not 0 < options.dask_timeout <= 3600:
+        raise ReportError(f"--dask-timeout must be between 0 and 3600 seconds, not {options.dask_timeout!r}")
+    run_id = new_run_id() if run_id is None else validate_run_id(run_id)
+    try:
+        out = check_writable(Path(out).expanduser().resolve(), "report folder")
+    except DataValidationError as exc:
+        raise ReportError(str(exc)) from None
+    if check_out:
+        for existing in (out / run_id, out / f"{run_id}.failed"):
+            if existing.exists():
+                raise RunExistsError(f"{existing} already exists; reports are never overwritten: choose another run "
+                                     "id (or leave it out for a fresh one)")
+    checked = [(d, *notebook_values(d, params, base)) for d in declared]
+    bundles = _bundles(s for _, _, s in checked if s is not None)
+    if options.executor == "local":
+        check_kernel(options.kernel_name)
+    versions, inputs, code = package_versions(), input_hashes(), code_hash()
+    steps = []
+    for d, values, settings in checked:
+        name = d.path.stem
+        status, reason, key = "run", None, None
+        if settings is not None:
+            bundle = bundles[repr(sorted(settings.counts_options().items()))]
+            _check_studies(name, settings, bundle)
+            key = bundle.key
+            try:
+                reason = ANALYSES[settings.notebook].applicable(bundle, settings)
+            except (DataValidationError, ValueError, ValidationError) as exc:
+                text = settings_error(exc, name) if isinstance(exc, ValidationError) else f"{name}: {exc}"
+                raise ReportError(text) from None
+            status = "not_applicable" if reason else "run"
+        ckey = cache_key(d.path, {**values, "counts_key": key}, code=code, inputs=inputs, versions=versions,
+                         kernel=options.kernel_name, html=options.html)
+        steps.append(Step(d.path, values, settings, status, reason, key, ckey))
+    history = history or out
+    previous, why = _comparison(options.compare_to, out, history, run_name)
+    if not options.force:
+        hits = find_cached({s.name: s.cache_key for s in steps if s.status == "run"},
+                           complete_runs(*dict.fromkeys([history, out])))
+        steps = [Step(s.path, s.values, s.settings, "cached", None, s.counts_key, s.cache_key, hits[s.name])
+                 if s.name in hits else s for s in steps]
+    return Plan(run_id, out, tuple(steps), params, options, run_name, previous, why, versions, inputs)
