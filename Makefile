@@ -57,7 +57,8 @@ test: lint ## run the test suite: layer contracts, unit tests, doctests, nbval o
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-notebooks: $(STAMP) ## sync each notebook with its .py (jupytext) and re-execute it (refreshes what nbval compares)
+notebooks: $(STAMP) ## parameters cells from the settings models, jupytext sync, re-execute (refreshes what nbval compares)
+	$(BIN)/python tools/parameters_cells.py
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --NotebookClient.record_timing=False \
 		--ExecutePreprocessor.kernel_name=$(KERNEL) $(NOTEBOOKS:.py=.ipynb)

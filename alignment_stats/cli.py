@@ -239,7 +239,11 @@ def _diff(args: argparse.Namespace) -> int:
         b = rep.resolve_run(args.run_b, args.out)
     except rep.RunNotFoundError as exc:
         raise _UsageError(str(exc)) from None
-    result = rep.diff_runs(a, b, rtol=args.rtol, atol=args.atol)
+    try:
+        result = rep.diff_runs(a, b, rtol=args.rtol, atol=args.atol)
+    except rep.DiffError as exc:  # a run whose files cannot be read: never "no differences"
+        print(f"{PROG} diff: error: {exc}", file=sys.stderr)
+        return rep.EXIT_DIFFERENCES
     sys.stdout.write(result.to_text())
     return rep.EXIT_DIFFERENCES if result.changed else rep.EXIT_COMPLETE
 

@@ -17,30 +17,36 @@ from typing import Any
 __all__ = ["escape", "escape_html", "label", "escaped_styler"]
 
 # Markdown's metacharacters (CommonMark backslash escapes), dollar signs for MathJax
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
 def escape(text: Any) -> str:
     """User text made safe for Markdown that is rendered to HTML.
 
     HTML special characters become entities (no tag, attribute or link can
-    appear), Markdown metacharacters and ``$`` are backslash-escaped (no
-    emphasis, link, heading or formula is formed), and line breaks become
-    spaces (no new paragraph or list item).
+    appear), Markdown metacharacters are backslash-escaped (no emphasis,
+    link or heading is formed), and line breaks become
+    spaces (no new paragraph or list item). A ``$`` becomes an escaped
+    backslash and the dollar sign, so the rendered HTML holds a
+    backslash-dollar, which MathJax (configured with processEscapes in
+    nbconvert's pages and in JupyterLab) shows as a plain dollar sign and
+    never as the start of a formula; nbconvert's Markdown renderer would turn
+    a simply escaped dollar back into a bare one.
 
     Examples
     --------
     >>> escape('<script>alert(1)</script>')
     '&lt;script&gt;alert\\\\(1\\\\)&lt;/script&gt;'
     >>> escape("[click](javascript:alert(1)) costs $5 *now*")
-    '\\\\[click\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\) costs \\\\$5 \\\\*now\\\\*'
+    '\\\\[click\\\\]\\\\(javascript:alert\\\\(1\\\\)\\\\) costs \\\\\\\\$5 \\\\*now\\\\*'
     >>> escape(None)
     ''
     """
     if text is None:
         return ""
     plain = " ".join(str(text).split())
-    return html.escape(_MARKDOWN.sub(r"\\\1", plain), quote=True)
+    escaped = _MARKDOWN.sub(r"\\\1", plain).replace("$", "\\\\$")
+    return html.escape(escaped, quote=True)
 
 
 def escape_html(text: Any) -> str:

@@ -12,7 +12,7 @@ status.
 
 from ..config import NOTEBOOK_DIR, REPORTS_DIR
 from .check import check_input, check_text
-from .diff import DEFAULT_ATOL, DEFAULT_RTOL, RunNotFoundError, diff_runs, resolve_run
+from .diff import DEFAULT_ATOL, DEFAULT_RTOL, DiffError, RunNotFoundError, diff_runs, resolve_run
 from .errors import EXIT_COMPLETE, EXIT_DIFFERENCES, EXIT_FAILED, EXIT_SIGNAL_BASE, EXIT_USAGE
 from .errors import KernelNotFoundError, OutputError, ReportError, RunExistsError, Stopped
 from .notebooks import declared_parameters, discover_notebooks, select_notebooks
@@ -33,6 +33,7 @@ __all__ = [
     "EXIT_SIGNAL_BASE",
     "EXIT_USAGE",
     "BatchResult",
+    "DiffError",
     "KernelNotFoundError",
     "NOTEBOOK_DIR",
     "REPORTS_DIR",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import sys
 import threading
 import time
@@ -68,6 +69,8 @@ class _QuietPapermill(logging.Filter):
 
 
 _QUIET = _QuietPapermill()
+#: A Dask scheduler address: optional scheme of a Dask transport, host, optional port.
+_DASK_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?[A-Za-z0-9._\-\[\]:]+|inproc://[A-Za-z0-9._\-/]+")
 
 
 def execute_notebook(task: Task, pool: KernelPool | None = None, on_cell: Callable[[], None] | None = None) -> Outcome:
@@ -189,9 +192,10 @@ def run_local(tasks: list[Task], workers: int, pool: KernelPool, on_done: Callab
     for task in tasks:
         todo.put(task)
     done: queue.Queue[Outcome] = queue.Queue()
+    stop = threading.Event()
 
     def worker() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 task = todo.get_nowait()
             except queue.Empty:
@@ -213,6 +217,7 @@ def run_local(tasks: list[Task], workers: int, pool: KernelPool, on_done: Callab
             outcomes[outcome.name] = outcome
             on_done(outcome)
     except BaseException:
+        stop.set()  # no worker starts another notebook
         pool.shutdown()
         raise
     return outcomes
@@ -237,11 +242,26 @@ def dask_client(scheduler: Any, timeout: float = 30.0) -> tuple[Any, bool]:
     if scheduler is None or not str(scheduler).strip():
         raise ReportError("--executor dask needs the scheduler's address: --scheduler tcp://HOST:PORT")
     address = str(scheduler)
-    try:
-        client = distributed.Client(address, timeout=f"{timeout}s", set_as_default=False)
-    except Exception as exc:
-        text = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise ReportError(f"cannot reach a Dask scheduler at {address[:200]} within {timeout:g} s ({text})") from None
+    if not _DASK_ADDRESS.fullmatch(address.strip()):
+        raise ReportError(f"--scheduler {address[:200]!r} is not a Dask scheduler address; write it as "
+                          "tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786)")
+    connected: dict[str, Any] = {}
+
+    def connect() -> None:  # a server that is not a Dask scheduler can keep the handshake waiting for ever
+        try:
+            connected["client"] = distributed.Client(address, timeout=f"{timeout}s", set_as_default=False)
+        except Exception as exc:
+            connected["error"] = exc
+
+    thread = threading.Thread(target=connect, daemon=True, name="alignment-stats-dask-connect")
+    thread.start()
+    thread.join(timeout + 1)
+    if "client" not in connected:
+        exc = connected.get("error")
+        text = " ".join(str(exc).split())[:200] or type(exc).__name__ if exc is not None else "no answer"
+        raise ReportError(f"cannot reach a Dask scheduler at {address[:200]} within {timeout:g} s ({text}); is it "
+                          "a Dask scheduler's address?")
+    client = connected["client"]
     try:
         client.wait_for_workers(1, timeout=timeout)
     except Exception:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import platform
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +34,8 @@ from .errors import ReportError, RunExistsError
 from .notebooks import check_kernel, declared_parameters, new_run_id, select_notebooks, validate_run_id
 from .parameters import check_known, notebook_values
 
-__all__ = ["AUTO", "DEFAULT_KERNEL", "EXECUTORS", "Options", "Step", "Plan", "make_plan", "package_versions"]
+__all__ = ["AUTO", "DEFAULT_KERNEL", "EXECUTORS", "Options", "Step", "Plan", "make_plan", "reuse_cached",
+           "package_versions"]
 
 #: ``compare_to`` default: the most recent earlier complete run of the same name.
 AUTO = "auto"
@@ -243,9 +244,20 @@ def make_plan(notebooks: Any = None, params: Mapping[str, Any] | None = None, ou
         steps.append(Step(d.path, values, settings, status, reason, key, ckey))
     history = history or out
     previous, why = _comparison(options.compare_to, out, history, run_name)
-    if not options.force:
-        hits = find_cached({s.name: s.cache_key for s in steps if s.status == "run"},
-                           complete_runs(*dict.fromkeys([history, out])))
-        steps = [Step(s.path, s.values, s.settings, "cached", None, s.counts_key, s.cache_key, hits[s.name])
-                 if s.name in hits else s for s in steps]
-    return Plan(run_id, out, tuple(steps), params, options, run_name, previous, why, versions, inputs)
+    plan = Plan(run_id, out, tuple(steps), params, options, run_name, previous, why, versions, inputs)
+    return reuse_cached(plan, *dict.fromkeys([history, out]))
+
+
+def reuse_cached(plan: Plan, *roots: Path) -> Plan:
+    """``plan`` with every notebook that an intact complete run under ``roots`` already has marked ``cached``.
+
+    Nothing changes with ``--force``. A scheduled batch calls it again before
+    each run, with the batch's own folder, so a later run reuses what an
+    earlier run of the same batch computed.
+    """
+    if plan.options.force:
+        return plan
+    hits = find_cached({s.name: s.cache_key for s in plan.steps if s.status == "run"}, complete_runs(*roots))
+    steps = tuple(replace(s, status="cached", reason=None, hit=hits[s.name]) if s.name in hits else s
+                  for s in plan.steps)
+    return replace(plan, steps=steps)

@@ -46,9 +46,10 @@ from .plan import AUTO, DEFAULT_KERNEL, Options, Plan, make_plan
 from .summary import SCHEMA_VERSION, headline, utc_now, read_claims, run_files, write_summary
 
 __all__ = ["AUTO", "DEFAULT_KERNEL", "NotebookResult", "ReportResult", "Shared", "run_report", "execute_plan",
-           "remove_stale", "make_tmp_dir"]
+           "remove_stale", "remove_folder", "make_tmp_dir", "PID_FILE"]
 
-_PID_FILE = ".pid"
+#: The file of a temporary run folder that holds its runner's pid.
+PID_FILE = ".pid"
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def _dead_owner(folder: Path, pid_from_name: bool = False) -> bool:
         if pid_from_name:
             pid = int(folder.name[len(KERNEL_DIR_PREFIX):].split("-", 1)[0])
         else:
-            pid = int((folder / _PID_FILE).read_text().strip())
+            pid = int((folder / PID_FILE).read_text().strip())
     except (OSError, ValueError):
         return False  # no pid recorded: not ours to remove (never by age)
     return pid != os.getpid() and not _pid_alive(pid)
@@ -131,6 +132,16 @@ def remove_stale(out: Path) -> list[Path]:
     return removed
 
 
+def remove_folder(folder: Path, patience: float = 2.0) -> None:
+    """Remove ``folder``, again while an abandoned worker thread still creates something in it (a stopped run)."""
+    deadline = time.monotonic() + patience
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+
+
 def make_tmp_dir(out: Path, run_id: str) -> Path:
     """Create ``out/.tmp-<run_id>-<random>`` (with the user's umask) holding this runner's pid."""
     out.mkdir(parents=True, exist_ok=True)
@@ -140,7 +151,7 @@ def make_tmp_dir(out: Path, run_id: str) -> Path:
             candidate.mkdir()
         except FileExistsError:
             continue
-        (candidate / _PID_FILE).write_text(f"{os.getpid()}\n")
+        (candidate / PID_FILE).write_text(f"{os.getpid()}\n")
         return candidate
 
 
@@ -309,6 +320,9 @@ def execute_plan(plan: Plan, progress: Any = None, shared: Shared | None = None)
             raise RunExistsError(f"{target} appeared while this run was running; not overwriting it")
         os.rename(tmp, target)
         tmp = None
+        (target / PID_FILE).unlink(missing_ok=True)
+    except RunExistsError:
+        raise
     except OSError as exc:
         where = Path(exc.filename) if getattr(exc, "filename", None) else plan.out
         marked = False
@@ -326,10 +340,10 @@ def execute_plan(plan: Plan, progress: Any = None, shared: Shared | None = None)
     finally:
         if feedback is not None:
             feedback.close()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
         if own_pool:
             pool.shutdown()
+        if tmp is not None:
+            remove_folder(tmp)
         if own_client:
             try:
                 client.close(timeout=2)

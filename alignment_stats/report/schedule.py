@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -37,8 +36,8 @@ from .errors import OutputError, ReportError, RunExistsError
 from .execute import dask_client
 from .html import render_batch
 from .notebooks import new_run_id, validate_run_id
-from .plan import AUTO, Options, Plan, make_plan
-from .run import ReportResult, Shared, execute_plan, make_tmp_dir, remove_stale
+from .plan import AUTO, Options, Plan, make_plan, reuse_cached
+from .run import PID_FILE, ReportResult, Shared, execute_plan, make_tmp_dir, remove_folder, remove_stale
 from .summary import utc_now
 
 __all__ = ["DEFAULT_CONFIG", "ScheduledRun", "RunsFile", "BatchResult", "load_runs", "run_batch"]
@@ -207,8 +206,7 @@ def run_batch(config: str | Path = DEFAULT_CONFIG, out: str | Path = REPORTS_DIR
             if progress is None:
                 print(f"\n== {run.name}" + (f": {run.description}" if run.description else ""), file=sys.stderr,
                       flush=True)
-            plan = Plan(plan.run_id, tmp, plan.steps, plan.params, plan.options, plan.run_name, plan.previous,
-                        plan.comparison_reason, plan.versions, plan.inputs)
+            plan = reuse_cached(replace(plan, out=tmp), tmp)  # what an earlier run of this batch computed
             result = execute_plan(plan, progress, shared)
             results.append(result)
             if progress is None:
@@ -229,14 +227,17 @@ def run_batch(config: str | Path = DEFAULT_CONFIG, out: str | Path = REPORTS_DIR
             raise RunExistsError(f"{target} appeared while this batch was running; not overwriting it")
         os.rename(tmp, target)
         tmp = None
+        (target / PID_FILE).unlink(missing_ok=True)
+    except RunExistsError:
+        raise
     except OSError as exc:
         raise OutputError(f"{getattr(exc, 'filename', None) or out}: cannot write the batch "
                           f"({exc.strerror or exc})") from None
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
         if shared.pool is not None:
             shared.pool.shutdown()
+        if tmp is not None:
+            remove_folder(tmp)
         if shared.client is not None:
             try:
                 shared.client.close(timeout=2)
