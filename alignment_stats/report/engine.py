@@ -599,9 +599,9 @@ class KernelPool:
         deadline = time.monotonic() + grace
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-        for kernel in kernels:
+        for kernel in kernels:  # connection files only: destroying a ZeroMQ context blocks while a thread uses it
             try:
-                kernel.km.cleanup_resources()  # connection files: file operations only
+                kernel.km.cleanup_connection_file()
             except Exception:
                 pass
         shutil.rmtree(self._stderr_dir, ignore_errors=True)
