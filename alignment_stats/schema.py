@@ -25,6 +25,7 @@ __all__ = [
     "DataValidationError",
     "GROUPS",
     "GROUP_LABELS",
+    "group_label",
     "ROUNDING_RULES",
     "SPECIFIC_RULES",
     "RoundingRule",
@@ -152,6 +153,18 @@ def comparison_verdict(outcome: str, n_source: str = "published", assessable: bo
     return outcome
 
 
+def group_label(group: str, named: str | None = None) -> str:
+    """How a group is named: the study's own name for it (capitalised), else :data:`GROUP_LABELS`, else its id.
+
+    >>> group_label("it"), group_label("it", "IT leaders"), group_label("marketing", "marketers"), group_label("hr")
+    ('IT', 'IT leaders', 'Marketers', 'hr')
+    """
+    if isinstance(named, str) and named.strip():
+        named = " ".join(named.split())
+        return named[0].upper() + named[1:]
+    return GROUP_LABELS.get(group, group)
+
+
 def combine_verdicts(verdicts: Iterable[str]) -> str:
     """A claim's verdict from the verdicts of the comparisons it rests on.
 
@@ -216,11 +229,12 @@ FIGURE_COLUMNS: tuple[str, ...] = (
 #: where ``n`` comes from. ``split`` numbers the chosen split of the study's sample: ``split_total``
 #: respondents, of whom ``split_unclassified`` belong to no listed group and the rest are shared out to
 #: the groups (``group_n`` this group's share); the figure's base ``n`` is ``group_n`` less
-#: ``item_missing`` respondents who did not answer the item.
+#: ``item_missing`` respondents who did not answer the item. ``wording`` and ``group_label`` are how the
+#: study words the item and names the group (for sentences and figure labels; user text, escaped on pages).
 COUNT_COLUMNS: tuple[str, ...] = (
     "study", "item", "group", "n", "k", "k_low", "k_high", "consistent", "n_source", "split", "group_n",
     "split_total", "split_unclassified", "item_missing", "value", "low", "high", "decimals",
-    "rounding", "pair", "measure", "wording",
+    "rounding", "pair", "measure", "wording", "group_label",
 )
 #: Added to the counts table of weighted respondent data: the respondents answering (``n_raw``),
 #: the weighted share (``p_hat``) and Kish's effective size (``n_eff``).

@@ -39,8 +39,10 @@ COMPARISON_TABLE_COLUMNS = (
     "high2", "p1", "p2", "p1_ci_low", "p1_ci_high", "p2_ci_low", "p2_ci_high", "diff", "ci_low", "ci_high",
     "ci_level", "p_value", "p_adjusted", "significant", "position", "diff_min", "diff_max", "ci_low_min",
     "ci_high_max", "p_adjusted_min", "p_adjusted_max", "positions", "robust", "n_tests", "ci_method", "test",
-    "adjust", "n_source", "status",
+    "adjust", "n_source", "status", "wording", "group_label",
 )
+#: Added to :data:`COMPARISON_TABLE_COLUMNS` for a weighted survey: its unweighted respondents and effective size.
+WEIGHTED_COLUMNS = ("n_raw1", "n_eff1")
 SENSITIVITY_COLUMNS = ("study", "item", "group", "scenarios", "rules", "n2_values", "diff_min", "diff_max",
                        "positions", "not_assessable", "flips_with_data", "robust")
 
@@ -55,8 +57,9 @@ def _join(ours: pd.DataFrame, bench: pd.DataFrame) -> pd.DataFrame:
     keep = ["item", "group", "n", "k", "k_low", "k_high", "value", "low", "high", "status", "n_source"]
     right = bench[keep].rename(columns={c: f"{c}2" for c in keep[2:]}).rename(
         columns={"k_low2": "k2_low", "k_high2": "k2_high", "status2": "bench_status", "n_source2": "n_source"})
-    left = ours[["study", "item", "group", "n", "k", "p", *[c for c in ("n_eff",) if c in ours]]].rename(
-        columns={"n": "n1", "k": "k1", "p": "p1", "n_eff": "n_eff1"})
+    left = ours[["study", "item", "group", "n", "k", "p",
+                 *[c for c in ("wording", "group_label", "n_eff", "n_raw") if c in ours]]].rename(
+        columns={"n": "n1", "k": "k1", "p": "p1", "n_eff": "n_eff1", "n_raw": "n_raw1"})
     return left.merge(right, on=["item", "group"], how="left", validate="one_to_one").reset_index(drop=True)
 
 
@@ -157,7 +160,7 @@ def compare_to_benchmark(ours: pd.DataFrame, bench: pd.DataFrame, benchmark_stud
         out.loc[at, "positions"] = positions.to_numpy()
         out.loc[at, "robust"] = ~positions.str.contains("/").to_numpy()
     out.loc[~testable, "p1"] = merged.loc[~testable, "p1"]
-    return out.reindex(columns=list(COMPARISON_TABLE_COLUMNS))
+    return out.reindex(columns=list(COMPARISON_TABLE_COLUMNS) + [c for c in WEIGHTED_COLUMNS if c in out])
 
 
 def benchmark_sensitivity(bench_bundle: CountsBundle, table: pd.DataFrame, alpha: float, ci: str, test: str,
@@ -227,6 +230,9 @@ def _benchmark(settings: BenchmarkSettings) -> CountsBundle:
 
 def applicable(bundle: CountsBundle, settings: BenchmarkSettings) -> str | None:
     """Why the benchmark comparison does not apply to this input (None when it does)."""
+    if settings.study is not None and settings.study not in bundle.study_ids:
+        return (f"study {settings.study} is not in this notebook's input ({bundle.source}: "
+                f"{', '.join(bundle.study_ids)})")
     bench = _benchmark(settings)
     rows = bench.counts[bench.counts["study"] == settings.benchmark_study]
     if _compared_studies(bundle, rows, settings.benchmark_study, settings.study):

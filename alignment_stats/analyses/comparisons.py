@@ -169,13 +169,14 @@ def side_by_side(counts: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``pairs`` with ``k, n, p, n_source, status, k_low, k_high, value,
-        low, high`` (+ ``n_raw, n_eff, p_hat`` when weighted) of each side,
+        low, high, wording, group_label`` (+ ``n_raw, n_eff, p_hat`` when
+        weighted) of each side,
         ``n_source`` (the weaker side's) and ``status`` (the first side's
         problem, else the second's, ``same_group`` for paired figures, else
         ``ok``).
     """
     cols = ["k", "n", "p", "n_source", "status", "k_low", "k_high", "value", "low", "high"]
-    cols += [c for c in ("n_raw", "n_eff", "p_hat") if c in counts.columns]
+    cols += [c for c in ("wording", "group_label", "n_raw", "n_eff", "p_hat") if c in counts.columns]
     out = pairs.copy()
     for s in ("1", "2"):
         part = counts[["study", "item", "group", *cols]].rename(

@@ -44,8 +44,10 @@ TABLE_COLUMNS = (
     "study", "item", "group1", "group2", "figure1", "figure2", "k1", "n1", "k2", "n2", "p1", "p2", "diff",
     "ci_low", "ci_high", "ci_level", "tost_ci_low", "tost_ci_high", "p_lower", "p_upper", "p_value", "equivalent",
     "significant", "degenerate", "min_margin", "margin", "alpha", "test", "p_plan", "power", "n_required",
-    "power_method", "design_effect", "finding", "n_source", "status",
+    "power_method", "design_effect", "finding", "n_source", "status", "wording", "group_label1", "group_label2",
 )
+#: Added to :data:`TABLE_COLUMNS` for weighted survey data: each side's unweighted respondents.
+WEIGHTED_TABLE_COLUMNS = ("n_raw1", "n_raw2")
 SENSITIVITY_COLUMNS = (
     "study", "item", "figure1", "figure2", "scenarios", "rules", "n1_values", "n2_values", "diff_min", "diff_max",
     "p_value_min", "p_value_max", "min_margin_min", "min_margin_max", "equivalent_share", "significant_share",
@@ -141,10 +143,14 @@ def shared_incentives(counts: pd.DataFrame, items: pd.DataFrame, margin: float =
     rows = side_by_side(counts, items)
     rows["figure1"] = rows["item1"] + "/" + rows["group1"]
     rows["figure2"] = rows["item2"] + "/" + rows["group2"]
-    out = rows[["study", "item", "group1", "group2", "figure1", "figure2", "n_source", "status"]].copy()
+    out = rows.reindex(columns=["study", "item", "group1", "group2", "figure1", "figure2", "n_source", "status",
+                                "group_label1", "group_label2"])
+    out["wording"] = rows.get("wording1")
     for side in ("1", "2"):
         out[f"k{side}"] = rows[f"k{side}"].astype("Int64").where(rows["status"] == "ok")
         out[f"n{side}"] = rows[f"n{side}"].astype("Int64")
+        if f"n_raw{side}" in rows:
+            out[f"n_raw{side}"] = rows[f"n_raw{side}"].astype("Int64")
     for column in ("p1", "p2", "diff", "ci_low", "ci_high", "tost_ci_low", "tost_ci_high", "p_lower", "p_upper",
                    "p_value", "min_margin", "power"):
         out[column] = np.nan
@@ -175,6 +181,7 @@ def shared_incentives(counts: pd.DataFrame, items: pd.DataFrame, margin: float =
         out["p_plan"] = np.where(tested, k_total / n_total, (published[0] + published[1]) / 2)
     plan = np.isfinite(out["p_plan"].to_numpy(dtype=float))
     out["n_required"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["power_method"] = pd.Series([pd.NA] * len(out), dtype=object)
     if plan.any():
         p_plan = out.loc[plan, "p_plan"].to_numpy(dtype=float)
         need = equivalence_sample_size(p_plan, p_plan, margin, alpha=alpha, power=power, design_effect=design_effect,
@@ -189,7 +196,7 @@ def shared_incentives(counts: pd.DataFrame, items: pd.DataFrame, margin: float =
         out.loc[tested, "power"] = achieved["power"].to_numpy()
     finding = np.where(out["equivalent"], "equivalent", np.where(out["significant"], "different", "inconclusive"))
     out["finding"] = np.where(tested, finding, "not testable")
-    return out[list(TABLE_COLUMNS)].reset_index(drop=True)
+    return out[list(TABLE_COLUMNS) + [c for c in WEIGHTED_TABLE_COLUMNS if c in out]].reset_index(drop=True)
 
 
 def incentives_sensitivity(bundle: CountsBundle, table: pd.DataFrame, items: pd.DataFrame,
@@ -280,6 +287,7 @@ def required_n_curve(table: pd.DataFrame, margins: Sequence[float] = MARGIN_GRID
     """
     columns = ["study", "item", "group1", "group2", "n1", "n2", "p_plan", "margin", "alpha", "power", "design_effect",
                "n_per_group", "power_method"]
+    columns += [c for c in ("wording", "group_label1", "group_label2") if c in table]
     rows = table[np.isfinite(table["p_plan"].to_numpy(dtype=float))].reset_index(drop=True)
     margins = np.asarray(list(margins), dtype=float)
     if rows.empty or margins.size == 0:

@@ -49,7 +49,8 @@ __all__ = ["TABLE_COLUMNS", "SENSITIVITY_COLUMNS", "SIZE_GRID", "PerceptionResul
 TABLE_COLUMNS = (
     "study", "item", "group1", "group2", "k1", "n1", "k2", "n2", "p1", "p2", "diff", "ci_low", "ci_high",
     "ci_level", "p_value", "p_adjusted", "significant", "cohens_h", "mdd", "n_significant", "prob_greater",
-    "cred_low", "cred_high", "n_source", "status", "n_tests", "ci_method", "test", "adjust",
+    "cred_low", "cred_high", "n_source", "status", "n_tests", "ci_method", "test", "adjust", "wording",
+    "group_label1", "group_label2",
 )
 SENSITIVITY_COLUMNS = (
     "study", "item", "scenarios", "rules", "n1_values", "n2_values", "diff_min", "diff_max", "ci_low_min",
@@ -111,7 +112,8 @@ def perception_gap(counts: pd.DataFrame, pairs: pd.DataFrame, alpha: float = 0.0
      deliver_omnichannel  57 106  12  24        False
     """
     rows = side_by_side(counts, pairs)
-    out = rows[["study", "item", "group1", "group2"]].copy()
+    out = rows.reindex(columns=["study", "item", "group1", "group2", "group_label1", "group_label2"])
+    out["wording"] = rows.get("wording1")
     for side in ("1", "2"):
         out[f"k{side}"] = rows[f"k{side}"].astype("Int64").where(rows["status"] == "ok")
         out[f"n{side}"] = rows[f"n{side}"].astype("Int64")

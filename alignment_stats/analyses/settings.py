@@ -19,7 +19,7 @@ import types
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Optional, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..schema import DESIGNS, ROUNDING_RULES
 from ..sources.paths import output_folder
@@ -203,6 +203,14 @@ class BenchmarkSettings(_StudyChoice):
                                     description="YAML codebook of the response file; None: input is a counts table "
                                                 "or figures")
     benchmark_study: str = Field("leapfrog_2015", description="the bundled study to compare with")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_input(cls, data: Any) -> Any:
+        """An input given without a codebook is never read with the demo survey's codebook."""
+        if isinstance(data, dict) and data.get("input") not in (None, "") and "codebook" not in data:
+            return {**data, "codebook": None}
+        return data
     alpha: float = _alpha("significance level; intervals are 1 - alpha")
     ci: Literal[CI_METHODS] = Field("newcombe", description="interval for the difference: " + ", ".join(CI_METHODS))
     test: Literal[TEST_METHODS] = Field("fisher", description="test of equal shares: " + ", ".join(TEST_METHODS))

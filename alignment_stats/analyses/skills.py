@@ -65,7 +65,7 @@ GAP_COLUMNS = [
     "both_min", "both_max", "a_only_min", "a_only_max", "b_only_min", "b_only_max",
     "ci_low_min", "ci_low_max", "ci_high_min", "ci_high_max", "ci_level", "p_min", "p_max", "significant",
     "significant_tables", "tables", "tables_significant", "basis", "ci_method", "test", "n_source", "status",
-    "item_n", "n_raw",
+    "item_n", "n_raw", "group_label", "wording_a", "wording_b",
 ]
 PAIRED_COLUMNS = ("study", "pair", "group", "n", "both", "a_only", "b_only", "neither")
 _INT_COLUMNS = ["n", "k_a", "k_a_low", "k_a_high", "k_b", "k_b_low", "k_b_high", "both_min", "both_max",
@@ -145,9 +145,11 @@ def _paired_items(counts: pd.DataFrame, study: str | Sequence[str] | None, measu
             hit = part[part["measure"] == measure]
             if hit.empty:
                 rec.update({f"item_{suffix}": None, f"k_{suffix}": None, f"k_{suffix}_low": None,
-                            f"k_{suffix}_high": None, f"n_source_{suffix}": pd.NA})
+                            f"k_{suffix}_high": None, f"n_source_{suffix}": pd.NA, f"wording_{suffix}": None})
                 continue
             row = hit.iloc[0]
+            rec[f"wording_{suffix}"] = row.get("wording")
+            rec.setdefault("group_label", row.get("group_label"))
             k = _int_or_none(row["k"])
             low = _int_or_none(row["k_low"]) if "k_low" in row.index else None
             high = _int_or_none(row["k_high"]) if "k_high" in row.index else None

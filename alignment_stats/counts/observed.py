@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import COUNT_COLUMNS, PAIRED_COLUMNS, WEIGHTED_COLUMNS, DataValidationError
+from ..schema import COUNT_COLUMNS, PAIRED_COLUMNS, WEIGHTED_COLUMNS, DataValidationError, group_label
 from ..sources.codebook import Codebook
 from ..sources.responses import Responses, read_responses
 
@@ -90,6 +90,10 @@ def count_responses(responses: Responses) -> ObservedCounts:
     n_groups = len(responses.group_ids)
     weighted = responses.weighted
     in_group = np.bincount(responses.group.astype(np.intp), minlength=n_groups + 1)[:n_groups]
+    names: dict[str, str] = {}  # the codebook's first answer label of each group, e.g. "Technology" for it
+    for answer, group_id in book.group.labels.items():
+        if group_id is not None:
+            names.setdefault(group_id, group_label(group_id, str(answer) if isinstance(answer, str) else None))
     rows = []
     for item_id, answers in responses.items.items():
         item = book.items[item_id]
@@ -105,7 +109,8 @@ def count_responses(responses: Responses) -> ObservedCounts:
             if n_raw[g] == 0:
                 continue  # not asked of this group
             row = {"study": book.study, "item": item_id, "group": group_id, "pair": item.pair,
-                   "measure": item.measure, "wording": item.wording, "n_source": "observed",
+                   "measure": item.measure, "wording": item.wording, "group_label": names.get(group_id),
+                   "n_source": "observed",
                    "split": 0, "group_n": int(in_group[g]), "item_missing": int(in_group[g] - n_raw[g]),
                    "split_total": responses.n_rows, "split_unclassified": responses.n_excluded}
             if not weighted:

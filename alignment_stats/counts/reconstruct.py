@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import COUNT_COLUMNS, ROUNDING_RULES
+from ..schema import COUNT_COLUMNS, ROUNDING_RULES, group_label
 from .scenarios import chosen_ranges, figure_ranges
 from .sizes import assumable_groups, candidate_sizes
 
@@ -123,6 +123,8 @@ def reconstruct(
         "rounding": np.where(merged["rounding"].notna(), merged["rounding"],
                              np.where(base["rounding"] == "unknown", rounding, base["rounding"])),
         "pair": merged["pair"], "measure": merged["measure"], "wording": merged["wording"],
+        "group_label": [group_label(g, (studies.get(s, {}).get("groups") or {}).get(g) or own)
+                        for s, g, own in zip(merged["study"], merged["group"], merged["group_label"])],
     })
     return Reconstruction(counts[list(COUNT_COLUMNS)], sizes, ranges, frozenset(assumable_groups(figures, studies)),
                           int(max_unclassified))

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import PACKAGE_DIR, PROCESSED_DIR
-from ..schema import COUNT_COLUMNS, DESIGNS, ROUNDING_RULES, DataValidationError
+from ..schema import COUNT_COLUMNS, DESIGNS, ROUNDING_RULES, DataValidationError, group_label
 from ..sources.inputs import Sources, input_files, read_sources
 from ..sources.paths import check_writable
 from .observed import count_responses
@@ -209,10 +209,12 @@ def _counts_table(table: pd.DataFrame) -> pd.DataFrame:
     for column, default in (("k_low", out["k"]), ("k_high", out["k"]), ("consistent", True),
                             ("value", 100 * out["k"].astype(float) / out["n"].astype(float)), ("low", np.nan),
                             ("high", np.nan), ("decimals", 0), ("rounding", pd.NA), ("pair", pd.NA),
-                            ("measure", pd.NA), ("wording", pd.NA), ("split", 0), ("group_n", out["n"]), ("item_missing", 0),
+                            ("measure", pd.NA), ("wording", pd.NA), ("group_label", pd.NA), ("split", 0),
+                            ("group_n", out["n"]), ("item_missing", 0),
                             ("split_total", pd.NA), ("split_unclassified", 0), ("n_source", "published")):
         if column not in out.columns:
             out[column] = default
+    out["group_label"] = [group_label(g, named) for g, named in zip(out["group"], out["group_label"])]
     out["k_low"] = out["k_low"].fillna(out["k"])
     out["k_high"] = out["k_high"].fillna(out["k"])
     return out.reindex(columns=[*COUNT_COLUMNS, *[c for c in out.columns if c not in COUNT_COLUMNS]]).astype(

@@ -33,7 +33,8 @@ def figures_table(result: AuditResult) -> pd.DataFrame:
     """The published figures with their sources (for display), or a note for respondent-level data."""
     figures = result.bundle.figures
     if figures is None:
-        return pd.DataFrame({"note": [f"Respondent-level data ({result.bundle.source}): no published figure."]})
+        return for_display(pd.DataFrame({"note": [f"Respondent-level data ({result.bundle.source}): no published "
+                                                  "figure."]}))
     return for_display(figures[["study", "item", "group", "value", "low", "high", "n", "source_kind", "source"]])
 
 

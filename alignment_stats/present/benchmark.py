@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ..analyses.benchmark import POSITIONS, BenchmarkResult
-from ..schema import GROUP_LABELS
+from .labels import group_name
 from .escape import escape
 from .numbers import for_display, missing, p_equals, percent, percent_table, plural, points
 from .perception import share_text
@@ -31,10 +31,6 @@ def published_figure(row: Any) -> str:
     return "a figure"
 
 
-def _group(group: Any) -> str:
-    return GROUP_LABELS.get(group, str(group))
-
-
 def row_sentence(row: Any, alpha: float) -> str:
     """One compared item and group in words."""
     if row.status == "no_figure":
@@ -42,7 +38,7 @@ def row_sentence(row: Any, alpha: float) -> str:
     if row.status != "ok":
         return (f"{row.benchmark_study} publishes {published_figure(row)} here, but no whole count of its group fits "
                 "it (see the data audit): not compared")
-    ours = share_text(row.p1, row.k1, row.n1)
+    ours = share_text(row.p1, row.k1, row.n1, getattr(row, "n_raw1", None))
     text = (f"you {ours} vs {row.benchmark_study} {row.k2}/{row.n2} ({percent(row.p2, 1)}, published "
             f"{published_figure(row)}): {points(row.diff, 1)} points ({percent(row.ci_level)} CI "
             f"{points(row.ci_low, 1)} to {points(row.ci_high, 1)}); ")
@@ -116,7 +112,7 @@ def paired_table(result: BenchmarkResult) -> pd.DataFrame:
 def verdicts_markdown(result: BenchmarkResult) -> str:
     """One bullet per compared item and group."""
     several = len(result.compared_studies) > 1
-    return "\n".join(f"- **{escape(f'{r.study} · ' if several else '')}{escape(r.item)} · {escape(_group(r.group))}**: "
+    return "\n".join(f"- **{escape(r.study) + ' · ' if several else ''}{escape(r.item)} · {escape(group_name(r))}**: "
                      f"{escape(row_sentence(r, result.settings.alpha))}" for r in result.table.itertuples()) \
         or "- Nothing compared."
 
@@ -145,7 +141,7 @@ def reading(result: BenchmarkResult) -> str:
             rows = part[part["position"] == position]
             if len(rows):
                 lines.append(f"- {escape(f'{name}, {position}' if several else position.capitalize())}: " + "; ".join(
-                    f"{escape(r.item)} ({escape(_group(r.group))}) {points(r.diff)} points" for r in rows.itertuples())
+                    f"{escape(r.item)} ({escape(group_name(r))}) {points(r.diff)} points" for r in rows.itertuples())
                     + ".")
     same = compared[compared["position"] == "indistinguishable"]
     if len(same):
@@ -157,7 +153,7 @@ def reading(result: BenchmarkResult) -> str:
         fragile = ranged[~ranged["robust"].astype(bool)]
         if len(fragile):
             lines.append("- The conclusion depends on which count stands behind the published figure for: " + "; ".join(
-                f"{escape(r.item)} ({escape(_group(r.group))}: {escape(r.positions)})" for r in fragile.itertuples())
+                f"{escape(r.item)} ({escape(group_name(r))}: {escape(r.positions)})" for r in fragile.itertuples())
                 + ".")
         else:
             lines.append(f"- Where the benchmark's count is not exactly known ({plural(len(ranged), 'figure')}: a vague "
@@ -165,7 +161,7 @@ def reading(result: BenchmarkResult) -> str:
     untested = table[table["status"] != "ok"]
     if len(untested):
         lines.append("- Not compared (a published figure no whole count fits): " + ", ".join(
-            f"{escape(r.item)} ({escape(_group(r.group))})" for r in untested.itertuples()) + ".")
+            f"{escape(r.item)} ({escape(group_name(r))})" for r in untested.itertuples()) + ".")
     if s.design == "weighted":
         lines.append("- Weighted: your shares are the weighted estimates; their intervals use Kish's effective sample "
                      "sizes, and the tests run on the rounded effective counts.")

@@ -20,7 +20,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter
 
-from ..schema import GROUP_LABELS
+from ..schema import group_label
+from .labels import group_name, item_name, wrapped
 from .escape import label
 
 __all__ = [
@@ -104,11 +105,10 @@ def forest_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
     data = gaps.dropna(subset=["diff"]).copy()
     if data.empty:
         return message_figure("No item could be tested: the table says why for each.")
-    data["label"] = [label(f"{r.study} · {str(r.item).replace('_', ' ')}") for r in data.itertuples()]
+    data["label"] = [label(wrapped(f"{r.study} · {item_name(r)}", 48)) for r in data.itertuples()]
     data = data.sort_values("diff").reset_index(drop=True)
-    group1 = data["group1"].iloc[0] if len(data) else "group 1"
-    group2 = data["group2"].iloc[0] if len(data) else "group 2"
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(data) + 1.6))
+    first = next(data.itertuples())
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(data) + 1.6))
     for y, row in data.iterrows():
         colour = "#888888" if row["n_source"] in ("assumed", "override") else "#2b6a8f"
         ax.plot([100 * row["ci_low"], 100 * row["ci_high"]], [y, y], color=colour, lw=2)
@@ -116,8 +116,13 @@ def forest_plot(gaps: pd.DataFrame, alpha: float = 0.05) -> Any:
                 markerfacecolor=colour if row["significant"] else "white")
     ax.axvline(0, color="black", ls="--", lw=1)
     ax.set_yticks(range(len(data)), data["label"])
-    ax.set_xlabel(label(f"{GROUP_LABELS.get(group1, group1)} minus {GROUP_LABELS.get(group2, group2)}, "
-                        f"percentage points ({100 * (1 - alpha):.0f}% CI)"))
+    if data["study"].nunique() == 1:
+        names = f"{group_name(first, '1')} minus {group_name(first, '2')}"
+    elif data["group1"].nunique() == 1 and data["group2"].nunique() == 1:  # the studies name them differently
+        names = f"{group_label(first.group1)} minus {group_label(first.group2)}"
+    else:
+        names = "first group minus second"
+    ax.set_xlabel(label(f"{names}, percentage points ({100 * (1 - alpha):.0f}% CI)"))
     ax.set_title("Perception gaps: filled = significant after adjustment; grey = group sizes assumed",
                  fontsize=9, loc="left")
     sns.despine(ax=ax, left=True)
@@ -209,10 +214,8 @@ def equivalence_plot(table: pd.DataFrame) -> Any:
         ax.plot([100 * row["tost_ci_low"], 100 * row["tost_ci_high"]], [y, y], color=colour, lw=6, alpha=0.85,
                 solid_capstyle="butt")
         ax.plot(100 * row["diff"], y, "o", ms=8, color="white", mec=colour, mew=2, zorder=3)
-        g1 = GROUP_LABELS.get(row["group1"], row["group1"])
-        g2 = GROUP_LABELS.get(row["group2"], row["group2"])
-        labels.append(label(f"{row['item'].replace('_', ' ')}\n{g1} {row['k1']}/{row['n1']} vs {g2} "
-                            f"{row['k2']}/{row['n2']}"))
+        labels.append(label(f"{wrapped(item_name(row), 40, 1)}\n{group_name(row, '1')} {row['k1']}/{row['n1']} vs "
+                            f"{group_name(row, '2')} {row['k2']}/{row['n2']}"))
     ax.set_yticks(range(len(data)), labels, fontsize=9)
     ax.set_ylim(len(data) - 0.4, -0.7)
     ax.set_xlim(-limit, limit)
@@ -225,9 +228,8 @@ def equivalence_plot(table: pd.DataFrame) -> Any:
     for tick, finding in zip(right.get_yticklabels(), data["finding"]):
         tick.set_color(_FINDING_COLOURS.get(finding, "#555555"))
     right.grid(False)
-    g1 = GROUP_LABELS.get(data["group1"].iloc[0], data["group1"].iloc[0])
-    g2 = GROUP_LABELS.get(data["group2"].iloc[0], data["group2"].iloc[0])
-    ax.set_xlabel(label(f"{g1} minus {g2}, percentage points"))
+    first = next(data.itertuples())
+    ax.set_xlabel(label(f"{group_name(first, '1')} minus {group_name(first, '2')}, percentage points"))
     thick = plt.Line2D([], [], color="#555555", lw=6, label=f"{100 * (1 - 2 * alpha):.0f}% CI (equivalence)")
     thin = plt.Line2D([], [], color="#555555", lw=1.2, label=f"{100 * (1 - alpha):.0f}% CI (difference)")
     handles, _ = ax.get_legend_handles_labels()
@@ -267,7 +269,8 @@ def required_n_plot(curve: pd.DataFrame, margin: float | None = None) -> Any:
     palette = sns.color_palette("deep", n_colors=max(data.groupby(["study", "item"]).ngroups, 1))
     for colour, ((study, item), part) in zip(palette, data.groupby(["study", "item"], sort=False)):
         ax.plot(100 * part["margin"], part["n_per_group"].astype(float), lw=2, color=colour,
-                label=label(f"{item.replace('_', ' ')} (share {100 * part['p_plan'].iloc[0]:.0f}%)"))
+                label=label(f"{wrapped(item_name(next(part.itertuples())), 40, 1)} (share "
+                            f"{100 * part['p_plan'].iloc[0]:.0f}%)"))
         if margin is not None:
             at = part[np.isclose(part["margin"].to_numpy(dtype=float), margin)]
             if len(at):
@@ -277,9 +280,9 @@ def required_n_plot(curve: pd.DataFrame, margin: float | None = None) -> Any:
                             textcoords="offset points", fontsize=8, color=colour)
     sizes: dict[int, list[str]] = {}
     for row in data.drop_duplicates(["study", "item"]).itertuples():
-        for group, n in ((row.group1, row.n1), (row.group2, row.n2)):
+        for side, n in (("1", row.n1), ("2", row.n2)):
             if pd.notna(n):
-                name = GROUP_LABELS.get(group, group)
+                name = group_name(row, side)
                 sizes.setdefault(int(n), [])
                 if name not in sizes[int(n)]:
                     sizes[int(n)].append(name)
@@ -467,8 +470,8 @@ def benchmark_dot_plot(comparison: pd.DataFrame, alpha: float = 0.05, ours: str 
             ax.plot(100 * share, y + shift, marker, ms=6.5, color=colour,
                     markerfacecolor=colour if filled else "white", markeredgewidth=1.6)
     ax.set_yticks(np.arange(len(data)))
-    ax.set_yticklabels([label(f"{f'{r.study} · ' if several else ''}{r.item.replace('_', ' ')} · "
-                              f"{GROUP_LABELS.get(r.group, r.group)}") for r in data.itertuples()], fontsize=8)
+    ax.set_yticklabels([label(wrapped(f"{f'{r.study} · ' if several else ''}{item_name(r)} · {group_name(r)}", 46))
+                        for r in data.itertuples()], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"share answering yes, % (Wilson {100 * (1 - alpha):.0f}% intervals)")

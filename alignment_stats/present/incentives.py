@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ..analyses.incentives import IncentivesResult
-from ..schema import GROUP_LABELS
+from .labels import group_name
 from .claims import claims_markdown, claims_tables, size_note, status_text
 from .escape import escape
 from .numbers import for_display, missing, p_equals, p_text, percent, percent_table, plural, points
@@ -15,10 +15,6 @@ from .perception import share_text
 
 __all__ = ["summary_line", "item_sentence", "display_table", "sensitivity_table", "reading", "comparison_sentence",
            "results_tables"]
-
-
-def _label(group: Any) -> str:
-    return GROUP_LABELS.get(group, str(group))
 
 
 def _margin(margin: float) -> str:
@@ -37,7 +33,8 @@ def item_sentence(r: Any) -> str:
     if r.finding == "not testable":
         return f"not tested: {status_text(r.status)}"
     m = _margin(r.margin)
-    text = (f"{_label(r.group1)} {share_text(r.p1, r.k1, r.n1)} vs {_label(r.group2)} {share_text(r.p2, r.k2, r.n2)}:"
+    text = (f"{group_name(r, '1')} {share_text(r.p1, r.k1, r.n1, getattr(r, 'n_raw1', None))} vs {group_name(r, '2')} "
+            f"{share_text(r.p2, r.k2, r.n2, getattr(r, 'n_raw2', None))}:"
             f" {points(r.diff, 1)} points, {percent(1 - 2 * r.alpha)} CI {points(r.tost_ci_low, 1)} to "
             f"{points(r.tost_ci_high, 1)}")
     if r.degenerate:
@@ -97,7 +94,7 @@ def reading(result: IncentivesResult) -> str:
         g = index.loc[(r.study, r.item)]
         g = g.iloc[0] if isinstance(g, pd.DataFrame) else g
         text = (f"- {escape(r.item)}: over {plural(int(r.scenarios), 'scenario')} of group size, rounding rule and count "
-                f"({_label(g['group1'])} n = {r.n1_values}; {_label(g['group2'])} n = {r.n2_values}), the TOST "
+                f"({group_name(g, '1')} n = {r.n1_values}; {group_name(g, '2')} n = {r.n2_values}), the TOST "
                 f"p-value runs from {p_text(r.p_value_min)} to {p_text(r.p_value_max)} and the smallest demonstrable "
                 f"margin from ±{points(r.min_margin_min, 1, signed=False)} to "
                 f"±{points(r.min_margin_max, 1, signed=False)} points; ")
@@ -118,7 +115,7 @@ def reading(result: IncentivesResult) -> str:
 def comparison_sentence(row: Any) -> str:
     """One comparison an agreement claim rests on, in words."""
     m = _margin(row.margin)
-    text = (f"{row.item}: {_label(row.group1)} {percent(row.p1)} vs {_label(row.group2)} {percent(row.p2)}, "
+    text = (f"{row.item}: {group_name(row, '1')} {percent(row.p1)} vs {group_name(row, '2')} {percent(row.p2)}, "
             f"difference {points(row.diff, 1)} points ({percent(1 - 2 * (1 - row.ci_level))} CI "
             f"{points(row.tost_ci_low, 1)} to {points(row.tost_ci_high, 1)}); TOST p {p_equals(row.p_adjusted)} "
             f"against ±{m} points; the data can show agreement only within "

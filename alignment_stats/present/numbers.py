@@ -146,12 +146,19 @@ def percent_table(table: pd.DataFrame, shares: tuple[str, ...], probabilities: t
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` whose missing cells read ``"–"`` (never ``NaN``, ``None`` or ``<NA>``).
+    """A copy of ``table`` for a page: missing cells read ``"–"``, text never starts a formula.
+
+    Never ``NaN``, ``None`` or ``<NA>``; a ``$`` in text (a user's source or
+    wording) becomes backslash-dollar, which MathJax (processEscapes) shows
+    as a plain dollar sign instead of typesetting what follows. pandas
+    escapes the HTML of the cells itself.
 
     >>> for_display(pd.DataFrame({"n": pd.array([24, None], dtype="Int64"), "x": [0.5, float("nan")]}))
         n    x
     0  24  0.5
     1   –    –
+    >>> for_display(pd.DataFrame({"source": ["costs $5"]}))["source"].iloc[0]
+    'costs \\\\$5'
     """
-    out = table.astype(object)
-    return out.where(table.notna(), MISSING)
+    out = table.astype(object).where(table.notna(), MISSING)
+    return out.map(lambda v: v.replace("$", "\\$") if isinstance(v, str) else v)

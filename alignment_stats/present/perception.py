@@ -7,10 +7,10 @@ from typing import Any
 import pandas as pd
 
 from ..analyses.perception import PerceptionResult
-from ..schema import GROUP_LABELS
+from .labels import group_name
 from .claims import claims_markdown, claims_tables, size_note, status_text
 from .escape import escape
-from .numbers import for_display, missing, p_equals, percent, percent_table, plural, points
+from .numbers import for_display, missing, p_equals, percent, percent_table, plural, points, span
 
 __all__ = ["TEST_NAMES", "share_text", "summary_line", "item_sentence", "verdicts_markdown", "display_table",
            "sensitivity_table", "reading", "comparison_sentence", "results_tables", "size_labels"]
@@ -21,10 +21,6 @@ TEST_NAMES = {"fisher": "Fisher's exact test", "fisher_midp": "Fisher's mid-p te
               "chi2_yates": "the chi-square test with Yates' correction", "arcsine": "the arcsine approximation"}
 #: Respondent-level bases below this are flagged.
 SMALL_BASE = 30
-
-
-def _label(group: Any) -> str:
-    return GROUP_LABELS.get(group, str(group))
 
 
 def share_text(p: Any, k: Any, n: Any, n_raw: Any = None) -> str:
@@ -53,7 +49,7 @@ def item_sentence(row: Any, alpha: float) -> str:
     """One compared item's result in words (never a missing number: an untested item says why)."""
     if row.status != "ok":
         return f"not tested: {status_text(row.status)}"
-    label1, label2 = _label(row.group1), _label(row.group2)
+    label1, label2 = group_name(row, "1"), group_name(row, "2")
     text = (f"{label1} {share_text(row.p1, row.k1, row.n1, getattr(row, 'n_raw1', None))} vs {label2} "
             f"{share_text(row.p2, row.k2, row.n2, getattr(row, 'n_raw2', None))}: {points(row.diff)} points "
             f"({percent(row.ci_level, 0)} CI {points(row.ci_low)} to {points(row.ci_high)})")
@@ -69,7 +65,7 @@ def item_sentence(row: Any, alpha: float) -> str:
             text += (f"; by {TEST_NAMES.get(row.test, row.test)} this sample detects only gaps of about "
                      f"{points(row.mdd, signed=False)} points or more")
     if not missing(row.prob_greater):
-        text += (f". With flat (Jeffreys) priors, the chance that {label1}'s true share is the higher one is "
+        text += (f". With flat (Jeffreys) priors, the chance that the true share of {label1} is the higher one is "
                  f"{percent(row.prob_greater)}")
     return text + size_note(row.n_source, row.n1, row.n2)
 
@@ -117,7 +113,8 @@ def reading(result: PerceptionResult) -> str:
     tested = table[table["status"] == "ok"]
     for study, part in tested.groupby("study", sort=False):
         sig = part[part["significant"]]
-        text = f"- **{escape(study)}**: {len(sig)} of {plural(len(part), 'compared item')} differ significantly"
+        verb = "differs" if len(sig) == 1 else "differ"
+        text = f"- **{escape(study)}**: {len(sig)} of {plural(len(part), 'compared item')} {verb} significantly"
         text += f" ({escape(', '.join(sig['item']))})." if len(sig) else "."
         if part["n_source"].isin(["assumed", "override"]).all():
             sizes = ", ".join(dict.fromkeys(f"{a} and {b}" for a, b in zip(part["n1"], part["n2"])))
@@ -127,8 +124,7 @@ def reading(result: PerceptionResult) -> str:
         if len(small):
             text += (f" Gaps that are not significant here could only have been detected (by "
                      f"{TEST_NAMES.get(s.test, s.test)}, with {percent(s.power)} power) if they were at least "
-                     f"{points(small['mdd'].min(), signed=False)} to {points(small['mdd'].max(), signed=False)} "
-                     "points.")
+                     f"{span(small['mdd'].min(), small['mdd'].max(), lambda v: points(v, signed=False))} points.")
         lines.append(text)
     untested = table[table["status"] != "ok"]
     if len(untested):

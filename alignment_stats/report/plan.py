@@ -150,12 +150,25 @@ def _bundles(settings: Iterable[Settings]) -> dict[str, CountsBundle]:
     return bundles
 
 
-def _check_studies(name: str, settings: Settings, bundle: CountsBundle) -> None:
-    for field_name in ("study", "crosstab_study"):
-        value = getattr(settings, field_name, None)
-        if value is not None and value not in bundle.study_ids:
-            raise ReportError(f"parameter {field_name} of {name}: {value!r} is not a study of the input "
-                              f"(its studies: {', '.join(bundle.study_ids)})")
+def _check_studies(name: str, settings: Settings, bundle: CountsBundle) -> str | None:
+    """Why ``study`` makes a notebook not apply (its input lacks the study), or None; a bad ``crosstab_study`` raises."""
+    value = getattr(settings, "crosstab_study", None)
+    if value is not None and value not in bundle.study_ids:
+        raise ReportError(f"parameter crosstab_study of {name}: {value!r} is not a study of the input "
+                          f"(its studies: {', '.join(bundle.study_ids)})")
+    study = getattr(settings, "study", None)
+    if study is not None and study not in bundle.study_ids:
+        return f"study {study} is not in this notebook's input ({bundle.source}: {', '.join(bundle.study_ids)})"
+    return None
+
+
+def _check_study_exists(params: Mapping[str, Any], steps: list[Step], bundles: dict[str, CountsBundle]) -> None:
+    """A ``study`` no notebook's input holds is a typo, not a reason to skip every notebook."""
+    studies = {getattr(s.settings, "study", None) for s in steps if s.settings is not None} - {None}
+    known = {study for bundle in bundles.values() for study in bundle.study_ids}
+    for study in sorted(studies - known):
+        raise ReportError(f"parameter study: {study!r} is not a study of any notebook's input (studies: "
+                          f"{', '.join(sorted(known))})")
 
 
 def make_plan(notebooks: Any = None, params: Mapping[str, Any] | None = None, out: str | Path = REPORTS_DIR,
@@ -231,10 +244,10 @@ def make_plan(notebooks: Any = None, params: Mapping[str, Any] | None = None, ou
         status, reason, key = "run", None, None
         if settings is not None:
             bundle = bundles[repr(sorted(settings.counts_options().items()))]
-            _check_studies(name, settings, bundle)
             key = bundle.key
             try:
-                reason = ANALYSES[settings.notebook].applicable(bundle, settings)
+                reason = _check_studies(name, settings, bundle) or ANALYSES[settings.notebook].applicable(bundle,
+                                                                                                        settings)
             except (DataValidationError, ValueError, ValidationError) as exc:
                 text = settings_error(exc, name) if isinstance(exc, ValidationError) else f"{name}: {exc}"
                 raise ReportError(text) from None
@@ -242,6 +255,7 @@ def make_plan(notebooks: Any = None, params: Mapping[str, Any] | None = None, ou
         ckey = cache_key(d.path, {**values, "counts_key": key}, code=code, inputs=inputs, versions=versions,
                          kernel=options.kernel_name, html=options.html)
         steps.append(Step(d.path, values, settings, status, reason, key, ckey))
+    _check_study_exists(params, steps, bundles)
     history = history or out
     previous, why = _comparison(options.compare_to, out, history, run_name)
     plan = Plan(run_id, out, tuple(steps), params, options, run_name, previous, why, versions, inputs)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import PROJECT_ROOT, REPORTS_DIR
+from ..present.numbers import plural
 from .cache import reuse
 from .diff import diff_runs
 from .engine import KERNEL_DIR_PREFIX, KernelPool, warm_imports
@@ -176,15 +177,12 @@ def _intro(plan: Plan, workers: int) -> str:
     o, to_run = plan.options, plan.to_run
     where = (f"on the Dask cluster at {o.scheduler}" if o.executor == "dask" else
              f"kernel {o.kernel_name}, {workers} at a time{', fresh kernels' if o.fresh_kernels else ''}")
-    lines = [f"Running {len(to_run)} notebook{'s' if len(to_run) != 1 else ''} ({where}) for run {plan.run_id}"
+    lines = [f"Running {plural(len(to_run), 'notebook')} ({where}) for run {plan.run_id}"
              if to_run else f"Nothing to execute for run {plan.run_id}"]
     cached = [s for s in plan.steps if s.status == "cached"]
     if cached:
         lines.append("Unchanged since an earlier run, reused without running (--force runs them): "
                      + ", ".join(f"{s.name} (from {s.hit['run_id']})" for s in cached))
-    for step in plan.steps:
-        if step.status == "not_applicable":
-            lines.append(f"Not applicable, skipped: {step.name}: {step.reason}")
     if plan.previous is not None:
         lines.append(f"Comparing with {plan.previous}: {plan.comparison_reason}")
     return "\n".join(lines)

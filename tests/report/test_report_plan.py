@@ -324,8 +324,18 @@ def test_relative_paths_are_taken_from_base():
     assert values["input"] == str(PUBLISHED / "figures.csv") and values["claims"] == str(PUBLISHED / "claims.csv")
 
 
-def test_study_must_be_a_study_of_the_input(no_kernels, tmp_path):
-    with pytest.raises(ReportError, match=r"parameter study of 01_perception_gap: 'nope_2099' is not a study of the "
-                                          r"input \(its studies: acme_2024\)"):
+def test_a_study_in_no_notebooks_input_is_an_error(no_kernels, tmp_path):
+    # a typo: no notebook's input has it, so skipping every notebook would hide it
+    with pytest.raises(ReportError, match=r"parameter study: 'nope_2099' is not a study of any notebook's input "
+                                          r"\(studies: acme_2024\)"):
         plan(["01"], tmp_path, {"input": str(PUBLISHED / "figures.csv"), "study": "nope_2099"})
     assert entries(tmp_path / "reports") == []
+
+
+def test_a_study_missing_from_one_notebooks_input_makes_it_not_applicable(no_kernels, tmp_path):
+    # issue 15 item 8: study=accenture_2014 is in the bundled figures (01) but not in 04's demo survey
+    made = plan(["01", "04"], tmp_path, {"study": "accenture_2014"})
+    status = {s.name: (s.status, s.reason) for s in made.steps}
+    assert status["01_perception_gap"][0] == "run"
+    assert status["04_benchmark_comparison"][0] == "not_applicable"
+    assert "study accenture_2014 is not in this notebook's input" in status["04_benchmark_comparison"][1]
