@@ -17,7 +17,7 @@ TEST_JOBS ?= 2
 NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.py)
 
 .DEFAULT_GOAL := help
-.PHONY: help install report schedule test lint lab notebooks soak clean
+.PHONY: help install report schedule test scan lint lab notebooks soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,7 +52,10 @@ lint: $(STAMP) ## check the layer contracts (import-linter) of pyproject.toml
 
 test: lint ## run the test suite: layer contracts, unit tests, doctests, nbval over notebooks/
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile tests alignment_stats notebooks --doctest-modules \
-		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
+		--nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg --ignore=tests/outputs
+
+scan: $(STAMP) ## every runs.yaml run and three new studies end to end; scan every table, notebook and page
+	$(BIN)/python -m pytest tests/outputs
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
