@@ -13,6 +13,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -248,6 +249,18 @@ def _diff(args: argparse.Namespace) -> int:
     return rep.EXIT_DIFFERENCES if result.changed else rep.EXIT_COMPLETE
 
 
+def _quit_on_signals() -> None:
+    """Until a command has started anything to clean up, a stop signal ends the process at once, quietly."""
+
+    def quit_now(signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        os.write(2, f"\n{PROG}: stopped by {name} while starting; nothing was run.\n".encode())
+        os._exit(128 + signum)  # schema.EXIT_SIGNAL_BASE: the runner's vocabulary is not imported yet
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, quit_now)
+
+
 def _stop_on_signals() -> None:
     """The first stop signal raises ``Stopped`` (cleanup runs); a second one ends the process at once."""
     from .report import EXIT_SIGNAL_BASE, Stopped
@@ -265,7 +278,24 @@ def _stop_on_signals() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status instead of exiting."""
+    """Run the command line; returns the exit status instead of exiting.
+
+    Stop signals are handled while it runs (the previous handlers are put
+    back when it returns): quietly at once until a report starts, then by
+    stopping the kernels and removing temporary folders first.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signals reach only the main thread
+        return _main(argv)
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    _quit_on_signals()  # Ctrl-C while the libraries import: no KeyboardInterrupt traceback
+    try:
+        return _main(argv)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -280,8 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     from . import report as rep
 
-    if args.command == "report":
-        _stop_on_signals()
+    if args.command == "report" and threading.current_thread() is threading.main_thread():
+        _stop_on_signals()  # now there may be kernels and temporary folders to clean up
     try:
         return handler(args)
     except (rep.ReportError, _UsageError) as exc:

@@ -34,7 +34,7 @@ import pandas as pd
 from ..config import PACKAGE_DIR, PROCESSED_DIR
 from ..schema import COUNT_COLUMNS, DESIGNS, ROUNDING_RULES, DataValidationError, group_label
 from ..sources.inputs import Sources, input_files, read_sources
-from ..sources.paths import check_writable
+from ..sources.paths import check_writable, sha256_file
 from .observed import count_responses
 from .reconstruct import reconstruct
 from .scenarios import RANGE_COLUMNS
@@ -138,14 +138,6 @@ class CountsBundle:
         return list(dict.fromkeys(self.counts["study"]))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _code_hash() -> str:
     digest = hashlib.sha256()
     for name in _CODE:
@@ -172,7 +164,7 @@ def counts_key(files: dict[str, Any], options: CountsOptions) -> tuple[str, dict
         if role == "kind":
             continue
         try:
-            inputs[role] = {"path": str(path), "sha256": _sha256(Path(path))}
+            inputs[role] = {"path": str(path), "sha256": sha256_file(Path(path))}
         except OSError as exc:
             raise DataValidationError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     material = {"manifest_version": MANIFEST_VERSION, "kind": files["kind"], "inputs": inputs,
@@ -261,7 +253,7 @@ def _save(bundle: CountsBundle, material: dict[str, Any], folder: Path) -> None:
         extra = {"kind": bundle.kind, "source": bundle.source, "studies": bundle.studies,
                  "assumable": sorted(bundle.assumable), "skipped_claims": bundle.skipped_claims,
                  "synthetic": bundle.synthetic, "files": bundle.files}
-        contents = {path.name: _sha256(path) for path in sorted(tmp.iterdir())}
+        contents = {path.name: sha256_file(path) for path in sorted(tmp.iterdir())}
         manifest = {**material, "key": bundle.key, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "bundle": extra, "contents": contents}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
@@ -283,7 +275,7 @@ def read_bundle(folder: Path, material: dict[str, Any] | None = None) -> CountsB
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if material is not None and {k: manifest.get(k) for k in material} != json.loads(json.dumps(material)):
             return None
-        if any(_sha256(folder / name) != digest for name, digest in manifest["contents"].items()):
+        if any(sha256_file(folder / name) != digest for name, digest in manifest["contents"].items()):
             return None
         extra = manifest["bundle"]
         frames = {name: pd.read_parquet(folder / f"{name}.parquet") if (folder / f"{name}.parquet").is_file() else None

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..analyses import AuditResult, BenchmarkResult, IncentivesResult, PerceptionResult, SkillsResult
-from . import audit, benchmark, crosstab, escape, figures, incentives, numbers, perception, skills, write
+from . import audit, benchmark, crosstab, escape, incentives, numbers, perception, skills, write
+
+# figures (matplotlib, seaborn) is imported where a figure is drawn, ``from alignment_stats.present import
+# figures``: the report runner, which only words and checks, does not pay for pyplot.
 
 __all__ = ["audit", "benchmark", "crosstab", "escape", "figures", "incentives", "numbers", "perception", "skills",
            "write", "write_results", "save_figure"]

@@ -20,20 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import PACKAGE_DIR, PROJECT_ROOT, RAW_DIR
+from ..sources.paths import sha256_file
 
-__all__ = ["CACHE_KEY_VERSION", "sha256_file", "code_hash", "input_hashes", "cache_key", "complete_runs",
+__all__ = ["CACHE_KEY_VERSION", "code_hash", "input_hashes", "cache_key", "complete_runs",
            "find_cached", "files_intact", "reuse"]
 
 CACHE_KEY_VERSION = 2
-
-
-def sha256_file(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def code_hash(package_dir: Path = PACKAGE_DIR) -> str:

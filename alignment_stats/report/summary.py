@@ -17,7 +17,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..schema import NotebookStatus, Verdict
-from .cache import sha256_file
+from ..sources.paths import sha256_file
 
 __all__ = ["SCHEMA_VERSION", "Summary", "NotebookEntry", "FileEntry", "ClaimEntry", "ComparisonEntry",
            "json_schema", "run_files", "read_claims", "headline", "write_summary", "utc_now"]

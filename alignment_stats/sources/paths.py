@@ -12,12 +12,27 @@ under ``data/raw/`` or inside ``alignment_stats/`` is refused.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from ..config import INTERACTIVE_DIR, PACKAGE_DIR, PROJECT_ROOT, RAW_DIR
 from ..schema import DataValidationError
 
-__all__ = ["resolve", "protected_root", "check_writable", "output_folder"]
+__all__ = ["resolve", "protected_root", "check_writable", "output_folder", "sha256_file"]
+
+
+def sha256_file(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in 1 MiB chunks.
+
+    >>> import tempfile; f = Path(tempfile.mkdtemp()) / "x"; _ = f.write_bytes(b"abc")
+    >>> sha256_file(f)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def resolve(path: str | Path, base: str | Path | None = None) -> Path:

@@ -28,8 +28,8 @@ from alignment_stats.report.cache import (
     files_intact,
     find_cached,
     reuse,
-    sha256_file,
 )
+from alignment_stats.sources.paths import sha256_file
 
 
 def digest(data: bytes) -> str:
